@@ -1,0 +1,17 @@
+// Registration of lakebox's subcommands. Each Add*Command adds one subcommand to `app` with its
+// options and --help; its callback runs the command and records the process exit code.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace lakebox::cli {
+
+void AddServeCommand(CLI::App& app);
+void AddFlushCommand(CLI::App& app);
+void AddProduceCommand(CLI::App& app);
+
+// Exit code set by the subcommand that ran (0 when it succeeded).
+int ExitCode();
+void SetExitCode(int code);
+
+}  // namespace lakebox::cli
