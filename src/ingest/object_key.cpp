@@ -4,25 +4,15 @@
 #include "ingest/prefix_expression.h"
 
 namespace lakebox::ingest {
-namespace {
-
-// splitmix64's finalizer: spreads (nonce, sequence) over 64 bits so that consecutive segments of
-// one stream and equal sequences of different streams get unrelated random parts.
-uint64_t Mix(uint64_t x) {
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
-
-}  // namespace
 
 Result<ObjectLocation> BuildObjectKey(const ObjectKeyInputs& inputs) {
   const StreamConfig& config = inputs.config;
   LAKEBOX_ASSIGN_OR_RETURN(DeliveryPrefixes prefixes,
                            CompileDeliveryPrefixes(config.prefix, config.error_output_prefix));
   LAKEBOX_ASSIGN_OR_RETURN(TimeZone zone, TimeZone::Load(config.custom_time_zone));
-  EvalContext context{inputs.first_arrival_ms, zone, Mix(inputs.header.stream_nonce ^ Mix(inputs.header.sequence)), {}};
+  // Spread (nonce, sequence) so consecutive segments and equal sequences of different streams get
+  // unrelated random parts.
+  EvalContext context{inputs.first_arrival_ms, zone, Mix64(inputs.header.stream_nonce ^ Mix64(inputs.header.sequence)), {}};
   std::string extension(config.file_extension.value_or(std::string(DefaultFileExtension(config.compression))));
   ObjectLocation key;
   key.bucket = config.Bucket();

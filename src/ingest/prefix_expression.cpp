@@ -183,13 +183,6 @@ int MaxLetterCount(char letter) {
 constexpr std::string_view kSupportedLetters = "GuyYQqMLwdDEecaHkKhmsSAnNVXxZ";
 constexpr std::string_view kUnsupportedJavaLetters = "zvOWFBp";
 
-uint64_t Mix(uint64_t z) {
-  // SplitMix64's finalizer: a bijection whose outputs look independent for nearby inputs.
-  z += 0x9e3779b97f4a7c15ULL;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 constexpr uint64_t kUuidDomain = 0x7575696473756666ULL;  // keeps uuids apart from random strings
 
 struct LocalTime {
@@ -204,6 +197,13 @@ LocalTime ToLocal(int64_t epoch_ms, const TimeZone& zone) {
 }
 
 }  // namespace
+
+uint64_t Mix64(uint64_t z) {
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  return z ^ (z >> 31);
+}
 
 // ---- TimestampFormat ----
 
@@ -548,12 +548,12 @@ bool CompiledPrefix::TimestampUsesLetter(char letter) const {
 // ---- evaluation ----
 
 std::string RandomString(uint64_t seed, uint32_t index) {
-  return fmt::format("{:011x}", Mix(seed + Mix(index)) >> (64 - 4 * kRandomStringLength));
+  return fmt::format("{:011x}", Mix64(seed + Mix64(index)) >> (64 - 4 * kRandomStringLength));
 }
 
 std::string DeterministicUuid(uint64_t seed) {
-  uint64_t hi = Mix(seed ^ kUuidDomain);
-  uint64_t lo = Mix(hi);
+  uint64_t hi = Mix64(seed ^ kUuidDomain);
+  uint64_t lo = Mix64(hi);
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // RFC 4122 variant
   return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff,

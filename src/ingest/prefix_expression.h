@@ -130,6 +130,10 @@ class CompiledPrefix {
 // (0-based) is RandomString(ctx.random_seed, n).
 std::string Evaluate(const CompiledPrefix& prefix, const EvalContext& ctx);
 
+// SplitMix64's finalizer: a bijection whose outputs look independent for nearby inputs. Used to
+// derive seeds (e.g. from a stream nonce and a WAL segment number).
+uint64_t Mix64(uint64_t z);
+
 // 11 lower-case hex digits, a pure function of (seed, index).
 std::string RandomString(uint64_t seed, uint32_t index);
 // A version-4-shaped UUID ("a9fa96af-e4e4-409f-bac3-1f804714faaa"), a pure function of seed.
