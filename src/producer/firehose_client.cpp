@@ -112,13 +112,20 @@ struct FirehoseClient::Connection {
     if (curl != nullptr) curl_easy_cleanup(curl);
   }
 
-  Result<HttpResponse> Post(const ClientOptions& options, std::string_view operation, std::string_view body) {
+  // POSTs `body` to the endpoint + `path`. With an `operation`, as an AWS JSON 1.1 call of it;
+  // without, as plain JSON (lakebox's native /v1 API).
+  Result<HttpResponse> Post(const ClientOptions& options, std::string_view path, std::string_view operation,
+                            std::string_view body) {
     std::unique_ptr<curl_slist, SlistDeleter> headers;
-    for (const std::string& header :
-         {std::string("Content-Type: application/x-amz-json-1.1"),
-          fmt::format("X-Amz-Target: {}{}", kTargetPrefix, operation),
-          // No "Expect: 100-continue" round trip before large bodies.
-          std::string("Expect:")}) {
+    std::vector<std::string> lines;
+    if (operation.empty()) {
+      lines.push_back("Content-Type: application/json");
+    } else {
+      lines.push_back("Content-Type: application/x-amz-json-1.1");
+      lines.push_back(fmt::format("X-Amz-Target: {}{}", kTargetPrefix, operation));
+    }
+    lines.push_back("Expect:");  // no "Expect: 100-continue" round trip before large bodies
+    for (const std::string& header : lines) {
       curl_slist* extended = curl_slist_append(headers.get(), header.c_str());
       if (extended == nullptr) return std::unexpected(Error::Internal("out of memory building request headers"));
       // The list (now headed by `extended`) is still one allocation chain: hand it over whole.
@@ -127,6 +134,10 @@ struct FirehoseClient::Connection {
     }
     HttpResponse response;
     error_buffer[0] = '\0';
+    std::string url = options.endpoint;
+    while (!url.empty() && url.back() == '/') url.pop_back();
+    url += path;
+    curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
     curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
@@ -175,7 +186,6 @@ Result<FirehoseClient> FirehoseClient::Create(ClientOptions options) {
   connection->curl = curl_easy_init();
   if (connection->curl == nullptr) return std::unexpected(Error::Internal("libcurl: curl_easy_init failed"));
   CURL* curl = connection->curl;
-  curl_easy_setopt(curl, CURLOPT_URL, options.endpoint.c_str());
   curl_easy_setopt(curl, CURLOPT_POST, 1L);
   curl_easy_setopt(curl, CURLOPT_USERAGENT, "lakebox-producer/0.1.0");
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
@@ -194,7 +204,13 @@ FirehoseClient& FirehoseClient::operator=(FirehoseClient&&) noexcept = default;
 FirehoseClient::~FirehoseClient() = default;
 
 Result<std::string> FirehoseClient::Call(std::string_view operation, std::string_view json_body) {
-  LAKEBOX_ASSIGN_OR_RETURN(HttpResponse response, connection_->Post(options_, operation, json_body));
+  LAKEBOX_ASSIGN_OR_RETURN(HttpResponse response, connection_->Post(options_, "/", operation, json_body));
+  if (response.status != 200) return std::unexpected(ErrorFromResponse(response, options_.endpoint));
+  return std::move(response.body);
+}
+
+Result<std::string> FirehoseClient::PostNative(std::string_view path, std::string_view json_body) {
+  LAKEBOX_ASSIGN_OR_RETURN(HttpResponse response, connection_->Post(options_, path, "", json_body));
   if (response.status != 200) return std::unexpected(ErrorFromResponse(response, options_.endpoint));
   return std::move(response.body);
 }

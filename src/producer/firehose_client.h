@@ -85,6 +85,10 @@ class FirehoseClient {
   // ("DescribeDeliveryStream"), `json_body` the request JSON. Returns the 200 response body.
   Result<std::string> Call(std::string_view operation, std::string_view json_body);
 
+  // A call of lakebox's native API: POST `path` (e.g. "/v1/flush") with a JSON body. Returns the
+  // 200 response body; errors as for Call.
+  Result<std::string> PostNative(std::string_view path, std::string_view json_body);
+
   const std::string& endpoint() const { return options_.endpoint; }
 
  private:
