@@ -87,6 +87,7 @@ Status Serve(const ServeFlags& flags) {
   server_options.host = listen.first;
   server_options.port = listen.second;
   server_options.max_connections = config.server.max_connections;
+  server_options.max_inflight_body_bytes = config.server.max_inflight_body_bytes;
   LAKEBOX_ASSIGN_OR_RETURN(std::unique_ptr<server::Server> server,
                            server::Server::Start(server_options, ingest.get()));
   spdlog::info("lakebox serving on http://{}:{} (data dir {})", listen.first, server->port(),

@@ -129,14 +129,17 @@ Result<Config> Config::Parse(std::string_view toml_text, std::string_view source
   std::string_view src = config.source_name;
 
   // Top-level names owned by other components are listed so that a typo anywhere is caught.
-  LAKEBOX_TRY(CheckKnownKeys(root, "", {"server", "storage", "ingest", "aws", "log", "stream"}, src));
+  LAKEBOX_TRY(CheckKnownKeys(root, "", {"server", "storage", "ingest", "aws", "log", "stream", "crawler"}, src));
 
   if (const toml::table* t = Section(root, "server")) {
-    LAKEBOX_TRY(CheckKnownKeys(*t, "server", {"listen", "max_connections"}, src));
+    LAKEBOX_TRY(CheckKnownKeys(*t, "server", {"listen", "max_connections", "max_inflight_body_bytes"}, src));
     LAKEBOX_ASSIGN_OR_RETURN(config.server.listen, GetString(*t, "server", "listen", src, config.server.listen));
     LAKEBOX_TRY(ParseListenAddress(config.server.listen));
     LAKEBOX_ASSIGN_OR_RETURN(config.server.max_connections,
                              GetInt(*t, "server", "max_connections", src, config.server.max_connections, 1, 65536));
+    LAKEBOX_ASSIGN_OR_RETURN(config.server.max_inflight_body_bytes,
+                             GetSize(*t, "server", "max_inflight_body_bytes", src,
+                                     config.server.max_inflight_body_bytes));
   }
   if (const toml::table* t = Section(root, "storage")) {
     LAKEBOX_TRY(CheckKnownKeys(*t, "storage", {"data_dir", "max_write_bytes_per_second"}, src));

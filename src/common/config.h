@@ -22,6 +22,7 @@ struct Config {
   struct Server {
     std::string listen = "127.0.0.1:4566";  // HOST:PORT
     int max_connections = 512;
+    uint64_t max_inflight_body_bytes = 256ull << 20;  // request bodies held at once
   } server;
   struct Storage {
     std::filesystem::path data_dir = "./lakebox-data";

@@ -5,21 +5,35 @@
 
 namespace lakebox {
 
+namespace {
+
+// The one table of AWS error names. Io, Corruption and Internal all surface as InternalFailure.
+constexpr std::pair<Error::Code, std::string_view> kAwsNames[] = {
+    {Error::Code::kInvalidArgument, "InvalidArgumentException"},
+    {Error::Code::kValidation, "ValidationException"},
+    {Error::Code::kSerialization, "SerializationException"},
+    {Error::Code::kUnknownOperation, "UnknownOperationException"},
+    {Error::Code::kResourceNotFound, "ResourceNotFoundException"},
+    {Error::Code::kResourceInUse, "ResourceInUseException"},
+    {Error::Code::kLimitExceeded, "LimitExceededException"},
+    {Error::Code::kServiceUnavailable, "ServiceUnavailableException"},
+    {Error::Code::kEntityNotFound, "EntityNotFoundException"},
+    {Error::Code::kAlreadyExists, "AlreadyExistsException"},
+    {Error::Code::kInvalidInput, "InvalidInputException"},
+    {Error::Code::kCrawlerRunning, "CrawlerRunningException"},
+    {Error::Code::kCrawlerNotRunning, "CrawlerNotRunningException"},
+    {Error::Code::kCrawlerStopping, "CrawlerStoppingException"},
+    {Error::Code::kNotFound, "NoSuchKey"},
+    {Error::Code::kInternal, "InternalFailure"},
+    {Error::Code::kIo, "InternalFailure"},
+    {Error::Code::kCorruption, "InternalFailure"},
+};
+
+}  // namespace
+
 std::string_view Error::AwsName() const {
-  switch (code_) {
-    case Code::kInvalidArgument: return "InvalidArgumentException";
-    case Code::kValidation: return "ValidationException";
-    case Code::kSerialization: return "SerializationException";
-    case Code::kUnknownOperation: return "UnknownOperationException";
-    case Code::kResourceNotFound: return "ResourceNotFoundException";
-    case Code::kResourceInUse: return "ResourceInUseException";
-    case Code::kLimitExceeded: return "LimitExceededException";
-    case Code::kServiceUnavailable: return "ServiceUnavailableException";
-    case Code::kNotFound: return "NoSuchKey";
-    case Code::kIo:
-    case Code::kCorruption:
-    case Code::kInternal: return "InternalFailure";
-  }
+  for (const auto& [code, name] : kAwsNames)
+    if (code == code_) return name;
   return "InternalFailure";
 }
 
@@ -36,19 +50,8 @@ Error Error::IoFromErrno(std::string_view what, std::string_view path) {
 
 std::optional<Error::Code> Error::CodeFromAwsName(std::string_view name) {
   if (auto hash = name.rfind('#'); hash != std::string_view::npos) name.remove_prefix(hash + 1);
-  static constexpr std::pair<std::string_view, Code> kNames[] = {
-      {"InvalidArgumentException", Code::kInvalidArgument},
-      {"ValidationException", Code::kValidation},
-      {"SerializationException", Code::kSerialization},
-      {"UnknownOperationException", Code::kUnknownOperation},
-      {"ResourceNotFoundException", Code::kResourceNotFound},
-      {"ResourceInUseException", Code::kResourceInUse},
-      {"LimitExceededException", Code::kLimitExceeded},
-      {"ServiceUnavailableException", Code::kServiceUnavailable},
-      {"NoSuchKey", Code::kNotFound},
-      {"InternalFailure", Code::kInternal},
-  };
-  for (const auto& [aws_name, code] : kNames) {
+  // The first code with the name wins: InternalFailure maps back to kInternal.
+  for (const auto& [code, aws_name] : kAwsNames) {
     if (aws_name == name) return code;
   }
   return std::nullopt;

@@ -26,6 +26,12 @@ class Error {
     kResourceInUse,        // ResourceInUseException (name taken, wrong state)
     kLimitExceeded,        // LimitExceededException
     kServiceUnavailable,   // ServiceUnavailableException: backpressure; clients retry
+    kEntityNotFound,       // EntityNotFoundException (Glue): unknown database, table, crawler
+    kAlreadyExists,        // AlreadyExistsException (Glue)
+    kInvalidInput,         // InvalidInputException (Glue)
+    kCrawlerRunning,       // CrawlerRunningException (Glue): StartCrawler while it runs
+    kCrawlerNotRunning,    // CrawlerNotRunningException (Glue): StopCrawler while idle
+    kCrawlerStopping,      // CrawlerStoppingException (Glue)
     kNotFound,             // NoSuchKey: an object or file that does not exist
     kIo,                   // InternalFailure: the disk or the OS failed
     kCorruption,           // InternalFailure: stored data failed its checksum or format
@@ -53,6 +59,9 @@ class Error {
   static Error ResourceInUse(std::string m) { return {Code::kResourceInUse, std::move(m)}; }
   static Error LimitExceeded(std::string m) { return {Code::kLimitExceeded, std::move(m)}; }
   static Error ServiceUnavailable(std::string m) { return {Code::kServiceUnavailable, std::move(m)}; }
+  static Error EntityNotFound(std::string m) { return {Code::kEntityNotFound, std::move(m)}; }
+  static Error AlreadyExists(std::string m) { return {Code::kAlreadyExists, std::move(m)}; }
+  static Error InvalidInput(std::string m) { return {Code::kInvalidInput, std::move(m)}; }
   static Error NotFound(std::string m) { return {Code::kNotFound, std::move(m)}; }
   static Error Io(std::string m) { return {Code::kIo, std::move(m)}; }
   static Error Corruption(std::string m) { return {Code::kCorruption, std::move(m)}; }

@@ -16,7 +16,13 @@ int HttpStatusFor(Error::Code code) {
     case Error::Code::kUnknownOperation:
     case Error::Code::kResourceNotFound:
     case Error::Code::kResourceInUse:
-    case Error::Code::kLimitExceeded: return 400;
+    case Error::Code::kLimitExceeded:
+    case Error::Code::kEntityNotFound:
+    case Error::Code::kAlreadyExists:
+    case Error::Code::kInvalidInput:
+    case Error::Code::kCrawlerRunning:
+    case Error::Code::kCrawlerNotRunning:
+    case Error::Code::kCrawlerStopping: return 400;
     case Error::Code::kServiceUnavailable: return 503;
     case Error::Code::kNotFound: return 404;
     case Error::Code::kIo:

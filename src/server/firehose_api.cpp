@@ -376,6 +376,14 @@ std::string& DecodeBuffer() {
   return buffer;
 }
 
+// Gives back the decode buffer's memory after a request that grew it beyond what a typical batch
+// needs, so an idle connection's thread does not hold a maximal (4 MiB) batch.
+struct DecodeBufferTrim {
+  ~DecodeBufferTrim() {
+    if (DecodeBuffer().capacity() > (1 << 20)) std::string().swap(DecodeBuffer());
+  }
+};
+
 // Decodes every record into one buffer and returns views into it (valid while `buffer` lives).
 Result<std::vector<std::string_view>> DecodeRecords(std::span<const std::string_view> texts,
                                                     std::string_view path_format,
@@ -657,6 +665,7 @@ Result<std::string> FirehoseApi::PutRecord(std::string& body) {
 
   LAKEBOX_ASSIGN_OR_RETURN(std::vector<std::string_view> records,
                            DecodeRecords(std::span(&*data, 1), "record.data", &DecodeBuffer()));
+  DecodeBufferTrim trim;
   LAKEBOX_ASSIGN_OR_RETURN(std::vector<std::string> ids, ingest_->PutRecords(*name, records));
   if (ids.size() != 1)
     return std::unexpected(
@@ -734,6 +743,7 @@ Result<std::string> FirehoseApi::PutRecordBatch(std::string& body) {
   for (const BatchEntry& entry : entries) base64.push_back(*entry.data);
   LAKEBOX_ASSIGN_OR_RETURN(std::vector<std::string_view> records,
                            DecodeRecords(base64, "records.{}.member.data", &DecodeBuffer()));
+  DecodeBufferTrim trim;
   LAKEBOX_ASSIGN_OR_RETURN(std::vector<std::string> ids, ingest_->PutRecords(*name, records));
   if (ids.size() != records.size())
     return std::unexpected(Error::Internal(

@@ -40,8 +40,10 @@ constexpr size_t kHeaderLimit = 64 << 10;
 constexpr unsigned kHttp11 = 11;
 // Beast's HTTP reads take at most 64 KiB at a time.
 constexpr size_t kReadChunk = 64 << 10;
-// A connection keeps its body buffer between requests, unless it grew beyond this.
-constexpr size_t kMaxRetainedBodyCapacity = 16 << 20;
+// A connection keeps its body buffer between requests, unless it grew beyond this: enough for a
+// typical PutRecordBatch (500 x ~350 bytes is ~240 KB of base64) without idle connections
+// holding the 8 MiB a maximal one needs.
+constexpr size_t kMaxRetainedBodyCapacity = 1 << 20;
 
 std::string_view ToStd(beast::string_view s) { return {s.data(), s.size()}; }
 
@@ -136,6 +138,8 @@ class Server::Impl {
  private:
   void AcceptLoop();
   bool TryAcquireSlot();
+  // Reserves `bytes` of the in-flight body budget; false (nothing reserved) if it would overflow.
+  bool TryReserveBody(size_t bytes);
   void ReleaseSlot();
   void RejectBusy(tcp::socket& socket);
 
@@ -158,6 +162,7 @@ class Server::Impl {
   uint16_t port_ = 0;
   UniqueFd stop_fd_;  // an eventfd, readable once Stop() begins
   std::atomic<bool> stopping_{false};
+  std::atomic<size_t> inflight_body_bytes_{0};  // bounded by options_.max_inflight_body_bytes
   std::thread accept_thread_;
 
   std::mutex mutex_;
@@ -343,6 +348,22 @@ void Server::Impl::RunConnection(tcp::socket& socket) {
       answered_early = true;
       break;
     }
+    // A body without Content-Length (chunked) may grow to the limit: reserve that much.
+    const size_t reserved = content_length ? static_cast<size_t>(*content_length) : limit;
+    if (!TryReserveBody(reserved)) {
+      WriteEarlyError(stream,
+                      Error::ServiceUnavailable(fmt::format(
+                          "Slow down. lakebox is receiving more than {} MiB of requests at once; retry with backoff",
+                          options_.max_inflight_body_bytes >> 20)),
+                      request.version());
+      answered_early = true;
+      break;
+    }
+    struct BodyReservation {
+      std::atomic<size_t>& counter;
+      size_t bytes;
+      ~BodyReservation() { counter.fetch_sub(bytes, std::memory_order_relaxed); }
+    } reservation{inflight_body_bytes_, reserved};
     parser.body_limit(limit);
     // Size the body for simdjson's padding now, so that parsing it later needs no copy.
     body.clear();
@@ -379,6 +400,16 @@ void Server::Impl::RunConnection(tcp::socket& socket) {
   socket.shutdown(tcp::socket::shutdown_send, ignored);
   if (answered_early) DiscardInput(socket);
   socket.close(ignored);
+}
+
+bool Server::Impl::TryReserveBody(size_t bytes) {
+  size_t current = inflight_body_bytes_.load(std::memory_order_relaxed);
+  do {
+    // A single request larger than the whole budget still gets through when nothing else is in
+    // flight, so the budget can never refuse a request forever.
+    if (current > 0 && current + bytes > options_.max_inflight_body_bytes) return false;
+  } while (!inflight_body_bytes_.compare_exchange_weak(current, current + bytes, std::memory_order_relaxed));
+  return true;
 }
 
 void Server::Impl::DiscardInput(tcp::socket& socket) {

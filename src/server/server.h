@@ -34,6 +34,10 @@ struct ServerOptions {
   int max_connections = 512;
   size_t max_aws_body_bytes = 8 << 20;  // a full PutRecordBatch is ~5.6 MB of base64
   size_t max_ndjson_body_bytes = 64 << 20;
+  // Request bodies being received or handled at once, across connections. A request that would
+  // exceed it is answered 503 ServiceUnavailableException (which SDKs retry) before its body is
+  // read, so memory stays bounded however many producers push at once.
+  size_t max_inflight_body_bytes = 256 << 20;
   // A connection that sends (or accepts) nothing for this long is closed, whether it is between
   // requests or in the middle of one.
   std::chrono::milliseconds idle_timeout{60'000};

@@ -187,6 +187,31 @@ TEST_F(ServerTest, ABlockedRequestDoesNotStallOtherConnections) {
   EXPECT_EQ(blocked.get(), 200);
 }
 
+TEST_F(ServerTest, BodiesInFlightOverTheBudgetGet503) {
+  ServerOptions options;
+  options.max_inflight_body_bytes = 1000;
+  StartServer(options);
+  ingest_.AddStream("orders");
+  ingest_.BlockPuts();
+  // The first request's 800 bytes are held in flight while ingest blocks.
+  auto held = std::async(std::launch::async, [&] {
+    Client client(server_->port());
+    return client.Send(http::verb::post, "/v1/streams/orders/records", std::string(799, 'a') + "\n").result_int();
+  });
+  ingest_.WaitForPutAttempts(1);
+  {
+    Client second(server_->port());
+    auto response = second.Send(http::verb::post, "/v1/streams/orders/records", std::string(499, 'b') + "\n");
+    EXPECT_EQ(response.result_int(), 503);
+    EXPECT_EQ(response["X-Amzn-ErrorType"], "ServiceUnavailableException");
+  }
+  ingest_.Unblock();
+  EXPECT_EQ(held.get(), 200);
+  // Once nothing is in flight, even a body larger than the whole budget is served.
+  Client third(server_->port());
+  EXPECT_EQ(third.Send(http::verb::post, "/v1/streams/orders/records", std::string(1999, 'c') + "\n").result_int(), 200);
+}
+
 TEST_F(ServerTest, ConnectionsOverTheCapGet503) {
   ServerOptions options;
   options.max_connections = 1;
