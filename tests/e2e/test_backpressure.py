@@ -35,7 +35,7 @@ level = "info"
 """
 
 
-class Load:
+class Load(h.BackgroundThreads):
     """WRITERS threads putting batches without botocore retries; 503s are counted and resent."""
 
     def __init__(self, endpoint: str):
@@ -45,21 +45,9 @@ class Load:
         self.unavailable_503 = 0
         self.unexpected: list[str] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._writer, args=(i,), daemon=True) for i in range(WRITERS)]
+        super().__init__(WRITERS)
 
-    def start(self):
-        for t in self._threads:
-            t.start()
-
-    def stop(self):
-        self._stop.set()
-        for t in self._threads:
-            t.join(120)
-            if t.is_alive():
-                raise AssertionError("a writer thread is stuck")
-
-    def _writer(self, index: int):
+    def _work(self, index: int):
         client = h.boto3_client(self.endpoint, retries=h.NO_RETRIES, read_timeout=60)
         seq = index * 10_000_000
         pending: list[bytes] = []

@@ -21,7 +21,7 @@ LOAD_SECONDS = 2.5
 CYCLES = 2
 
 
-class PutStorm:
+class PutStorm(h.BackgroundThreads):
     """CLIENTS threads putting fresh records until stop(); records ids acknowledged and attempted."""
 
     def __init__(self, endpoint: str, run: str):
@@ -32,21 +32,9 @@ class PutStorm:
         self.requests_ok = 0
         self.unexpected: list[str] = []
         self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._threads = [threading.Thread(target=self._client, args=(i,), daemon=True) for i in range(CLIENTS)]
+        super().__init__(CLIENTS)
 
-    def start(self):
-        for t in self._threads:
-            t.start()
-
-    def stop(self):
-        self._stop.set()
-        for t in self._threads:
-            t.join(120)
-            if t.is_alive():
-                raise AssertionError("a client thread is stuck")
-
-    def _client(self, index: int):
+    def _work(self, index: int):
         # One attempt per call: a botocore retry could resend a batch the dead server had already
         # made durable, which would blur "acknowledged".
         client = h.boto3_client(self.endpoint, retries=h.NO_RETRIES, connect_timeout=2, read_timeout=30)
