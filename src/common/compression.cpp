@@ -1,8 +1,13 @@
 #include "common/compression.h"
 
 #include <algorithm>
+#include <climits>
 #include <cstring>
 #include <utility>
+
+#include <isa-l/igzip_lib.h>
+#include <snappy.h>
+#include <zstd.h>
 
 #include "common/compression_internal.h"
 
@@ -192,6 +197,154 @@ class PassThroughCompressor final : public BlockCompressor {
   Status CompressBlock(std::string_view block, bool) override { return output().Append(block); }
 };
 
+// The prefix decoders below write into a buffer of max_output + 1 bytes: when the extra byte
+// fills, the object goes on past the limit (so it is not complete) and the output is cut back.
+
+Result<DecompressedPrefix> GzipPrefix(std::string_view input, bool input_is_whole, size_t limit) {
+  if (input.empty()) {
+    if (input_is_whole) return std::unexpected(Error::Corruption("gzip data is empty"));
+    return DecompressedPrefix{};
+  }
+  // inflate_state holds the Huffman tables (tens of KiB): keep it off the stack.
+  auto state = std::make_unique<inflate_state>();
+  isal_inflate_init(state.get());
+  state->crc_flag = ISAL_GZIP;
+  std::string out;
+  out.resize_and_overwrite(std::min<size_t>(limit, 4 * 1024 * 1024),
+                           [](char*, size_t n) { return n; });
+  size_t produced = 0;
+  size_t member_start = 0;
+  const auto* base = reinterpret_cast<const uint8_t*>(input.data());
+  size_t fed = 0;  // bytes of input handed to ISA-L (it takes at most 4 GiB at a time)
+  auto consumed = [&] { return fed - state->avail_in; };
+  while (true) {
+    if (state->avail_in == 0 && fed < input.size()) {
+      const size_t piece = std::min<size_t>(input.size() - fed, UINT32_MAX);
+      state->next_in = const_cast<uint8_t*>(base + fed);
+      state->avail_in = static_cast<uint32_t>(piece);
+      fed += piece;
+    }
+    if (produced == out.size()) {
+      if (out.size() == limit) break;
+      const size_t grown = std::min(limit, out.size() * 2);
+      out.resize_and_overwrite(grown, [](char*, size_t n) { return n; });
+    }
+    const size_t room = std::min<size_t>(out.size() - produced, UINT32_MAX);
+    state->next_out = reinterpret_cast<uint8_t*>(out.data() + produced);
+    state->avail_out = static_cast<uint32_t>(room);
+    const int rc = isal_inflate(state.get());
+    produced += room - state->avail_out;
+    if (rc < 0) {
+      return std::unexpected(Error::Corruption(fmt::format(
+          "corrupt gzip data in the member starting at byte {}: {}", member_start,
+          rc == ISAL_INCORRECT_CHECKSUM ? "CRC-32 mismatch"
+          : rc == ISAL_INVALID_WRAPPER  ? "invalid gzip header"
+                                       : fmt::format("invalid deflate data (ISA-L code {})", rc))));
+    }
+    if (state->block_state == ISAL_BLOCK_FINISH) {
+      if (consumed() == input.size()) {
+        out.resize(produced);
+        return DecompressedPrefix{std::move(out), input_is_whole, input.size()};
+      }
+      // Another member follows (concatenated gzip); anything else fails its header check.
+      member_start = consumed();
+      const uint8_t* next_in = state->next_in;
+      const uint32_t avail_in = state->avail_in;
+      isal_inflate_reset(state.get());
+      state->crc_flag = ISAL_GZIP;
+      state->next_in = const_cast<uint8_t*>(next_in);
+      state->avail_in = avail_in;
+      continue;
+    }
+    if (state->avail_in == 0 && fed == input.size() && state->avail_out > 0) {
+      if (input_is_whole) {
+        return std::unexpected(Error::Corruption(fmt::format(
+            "gzip data is truncated: the member starting at byte {} ends early at byte {}",
+            member_start, input.size())));
+      }
+      out.resize(produced);
+      return DecompressedPrefix{std::move(out), false, input.size()};
+    }
+  }
+  return DecompressedPrefix{std::move(out), false, consumed()};
+}
+
+Result<DecompressedPrefix> ZstdPrefix(std::string_view input, bool input_is_whole, size_t limit) {
+  if (input.empty()) {
+    if (input_is_whole) return std::unexpected(Error::Corruption("zstd data is empty"));
+    return DecompressedPrefix{};
+  }
+  std::unique_ptr<ZSTD_DCtx, decltype(&ZSTD_freeDCtx)> context(ZSTD_createDCtx(), &ZSTD_freeDCtx);
+  if (!context) return std::unexpected(Error::Internal("ZSTD_createDCtx failed"));
+  std::string out;
+  out.resize_and_overwrite(std::min<size_t>(limit, 4 * 1024 * 1024),
+                           [](char*, size_t n) { return n; });
+  ZSTD_inBuffer in{input.data(), input.size(), 0};
+  size_t produced = 0;
+  size_t hint = 1;  // 0 exactly when a frame has been completely decoded and flushed
+  while (true) {
+    if (produced == out.size()) {
+      if (out.size() == limit) return DecompressedPrefix{std::move(out), false, in.pos};
+      out.resize_and_overwrite(std::min(limit, out.size() * 2), [](char*, size_t n) { return n; });
+    }
+    const size_t in_before = in.pos;
+    ZSTD_outBuffer dst{out.data() + produced, out.size() - produced, 0};
+    hint = ZSTD_decompressStream(context.get(), &dst, &in);
+    if (ZSTD_isError(hint)) {
+      return std::unexpected(Error::Corruption(
+          fmt::format("corrupt zstd data near byte {}: {}", in.pos, ZSTD_getErrorName(hint))));
+    }
+    produced += dst.pos;
+    if (hint == 0 && in.pos == in.size) break;
+    // The decoder may still hold input it has consumed; stop only once a call makes no progress.
+    if (in.pos == in_before && dst.pos == 0) break;
+  }
+  out.resize(produced);
+  if (hint != 0 && input_is_whole) {
+    return std::unexpected(Error::Corruption(
+        fmt::format("zstd data is truncated: the last frame ends early at byte {}", input.size())));
+  }
+  return DecompressedPrefix{std::move(out), hint == 0 && input_is_whole, in.pos};
+}
+
+// Walks the chunk headers to the first chunk boundary past the limit (or the last whole chunk of
+// a partial input), then decodes up to there with the full decoder, which checks every chunk.
+Result<DecompressedPrefix> SnappyPrefix(std::string_view input, bool input_is_whole, size_t limit) {
+  size_t pos = 0;
+  size_t decoded = 0;
+  bool ended = true;
+  while (pos < input.size() && decoded < limit) {
+    if (input.size() - pos < 4) {
+      ended = false;
+      break;
+    }
+    const auto type = static_cast<uint8_t>(input[pos]);
+    const size_t size = LoadLe32(input.data() + pos) >> 8;  // 24-bit length after the type
+    if (input.size() - pos - 4 < size) {
+      ended = false;
+      break;
+    }
+    const std::string_view body = input.substr(pos + 4, size);
+    pos += 4 + size;
+    size_t n = 0;
+    if (type == 0x00 && body.size() >= 4) {
+      // A malformed chunk ends the walk; the decoder below reports it.
+      if (!snappy::GetUncompressedLength(body.data() + 4, body.size() - 4, &n)) break;
+    } else if (type == 0x01 && body.size() >= 4) {
+      n = body.size() - 4;
+    }
+    decoded += n;
+  }
+  // A whole input that ends inside a chunk: the decoder reports where.
+  if (!ended && input_is_whole) pos = input.size();
+  if (pos == 0 && !input_is_whole) return DecompressedPrefix{};
+  LAKEBOX_ASSIGN_OR_RETURN(std::string data,
+                           DecompressSnappyFraming(input.substr(0, pos), SIZE_MAX));
+  const bool complete = input_is_whole && pos == input.size() && data.size() < limit;
+  if (data.size() > limit) data.resize(limit);
+  return DecompressedPrefix{std::move(data), complete, pos};
+}
+
 }  // namespace
 }  // namespace compression_internal
 
@@ -257,6 +410,38 @@ Result<std::string> Decompress(Codec codec, std::string_view data, size_t max_ou
   }
   return std::unexpected(
       Error::InvalidArgument(fmt::format("unknown codec {}", static_cast<int>(codec))));
+}
+
+Result<DecompressedPrefix> DecompressPrefix(Codec codec, std::string_view input,
+                                            bool input_is_whole, size_t max_output) {
+  namespace ci = compression_internal;
+  const size_t limit = max_output == SIZE_MAX ? SIZE_MAX : max_output + 1;
+  Result<DecompressedPrefix> result;
+  switch (codec) {
+    case Codec::kNone: {
+      const size_t n = std::min(input.size(), max_output);
+      return DecompressedPrefix{std::string(input.substr(0, n)),
+                                input_is_whole && n == input.size(), n};
+    }
+    case Codec::kGzip:
+      result = ci::GzipPrefix(input, input_is_whole, limit);
+      break;
+    case Codec::kZstd:
+      result = ci::ZstdPrefix(input, input_is_whole, limit);
+      break;
+    case Codec::kSnappy:
+      result = ci::SnappyPrefix(input, input_is_whole, limit);
+      break;
+    case Codec::kZip:
+    case Codec::kHadoopSnappy:
+      return std::unexpected(Error::InvalidArgument(
+          fmt::format("DecompressPrefix does not support {}", CodecName(codec))));
+  }
+  if (result && result->data.size() > max_output) {
+    result->data.resize(max_output);
+    result->complete = false;
+  }
+  return result;
 }
 
 Codec DetectCodec(std::string_view head) {

@@ -109,6 +109,28 @@ Result<std::unique_ptr<Compressor>> NewCompressor(Codec codec, Sink sink,
 // a zip archive with several entries or encryption.
 Result<std::string> Decompress(Codec codec, std::string_view data, size_t max_output = SIZE_MAX);
 
+// The beginning of a compressed object, decoded: what DecompressPrefix returns.
+struct DecompressedPrefix {
+  std::string data;       // the first min(max_output, all) decompressed bytes
+  bool complete = false;  // the object's streams all ended within `input`: `data` is everything
+  size_t consumed = 0;    // bytes of `input` that produced `data` (when stopped at max_output,
+                          // the decoder may have read a few bytes more: an estimate)
+};
+
+// Decodes the start of a compressed object, to sample a large object without reading or decoding
+// all of it. `input` is the whole object when `input_is_whole`, else its first bytes. Decoding
+// stops without error once `max_output` bytes are out (data.size() == max_output, complete false
+// unless the object ends exactly there). When a partial `input` runs out first, what it decoded
+// comes back with complete == false and data.size() < max_output: read more of the object and
+// call again. Supported: kNone (a copy of the first max_output bytes), kGzip (concatenated
+// members; ISA-L, checking each member's CRC-32), kZstd (concatenated frames), kSnappy (framing
+// format, checking each chunk's CRC-32C).
+// Errors: Error::Corruption for malformed or checksum-failing data met before the limit, and for
+// a whole `input` that ends mid-stream ("gzip data is truncated: ..."), including an empty one;
+// Error::InvalidArgument for kZip and kHadoopSnappy (use Decompress).
+Result<DecompressedPrefix> DecompressPrefix(Codec codec, std::string_view input,
+                                            bool input_is_whole, size_t max_output);
+
 // The codec whose magic bytes start `head` (the first bytes of an object; 10 are enough):
 // gzip 1f 8b, zip "PK\3\4", snappy framing ff 06 00 00 "sNaPpY", zstd 28 b5 2f fd.
 // kNone when nothing matches: uncompressed data, and also Hadoop snappy, which has no magic.
