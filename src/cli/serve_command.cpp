@@ -7,6 +7,9 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "catalog/crawler_service.h"
+#include "catalog/crawler_toml.h"
+#include "catalog/sqlite_catalog.h"
 #include "cli/commands.h"
 #include "common/config.h"
 #include "common/file_util.h"
@@ -83,13 +86,30 @@ Status Serve(const ServeFlags& flags) {
     if (!ensured) return std::unexpected(ensured.error().WithContext(fmt::format("stream {} in {}", name, config.source_name)));
   }
 
+  LAKEBOX_ASSIGN_OR_RETURN(std::unique_ptr<catalog::SqliteCatalog> catalog,
+                           catalog::SqliteCatalog::Open(data_dir / "catalog.db"));
+  catalog::CrawlerService crawlers(catalog.get(), store.get());
+  LAKEBOX_ASSIGN_OR_RETURN(
+      std::vector<catalog::CrawlerDefinition> declared_crawlers,
+      catalog::CrawlerDefinitionsFromToml(config.raw(), config.source_name, config.aws.account_id));
+  for (catalog::CrawlerDefinition& crawler : declared_crawlers) {
+    std::string name = crawler.name;
+    auto ensured = crawlers.EnsureCrawler(std::move(crawler));
+    if (!ensured)
+      return std::unexpected(
+          ensured.error().WithContext(fmt::format("crawler {} in {}", name, config.source_name)));
+  }
+
   server::ServerOptions server_options;
   server_options.host = listen.first;
   server_options.port = listen.second;
   server_options.max_connections = config.server.max_connections;
   server_options.max_inflight_body_bytes = config.server.max_inflight_body_bytes;
-  LAKEBOX_ASSIGN_OR_RETURN(std::unique_ptr<server::Server> server,
-                           server::Server::Start(server_options, ingest.get()));
+  server_options.account_id = config.aws.account_id;
+  LAKEBOX_ASSIGN_OR_RETURN(
+      std::unique_ptr<server::Server> server,
+      server::Server::Start(server_options,
+                            {.ingest = ingest.get(), .catalog = catalog.get(), .crawlers = &crawlers}));
   spdlog::info("lakebox serving on http://{}:{} (data dir {})", listen.first, server->port(),
                std::filesystem::absolute(data_dir).string());
 
@@ -98,6 +118,9 @@ Status Serve(const ServeFlags& flags) {
   spdlog::info("received {}: stopping the endpoint, then delivering everything buffered",
                signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   server->Stop();
+  // A running crawl is cancelled (its run ends CANCELLED) rather than waited for; then ingest
+  // delivers everything it buffered.
+  crawlers.Shutdown();
   Status shutdown = ingest->Shutdown();
   if (!shutdown) return shutdown;
   spdlog::info("lakebox stopped cleanly");
@@ -109,7 +132,8 @@ Status Serve(const ServeFlags& flags) {
 void AddServeCommand(CLI::App& app) {
   auto flags = std::make_shared<ServeFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "serve", "Run lakebox: the Firehose-compatible endpoint, ingest and delivery into the local lake");
+      "serve", "Run lakebox: the Firehose- and Glue-compatible endpoint, ingest and delivery into the local lake, "
+      "and the crawlers");
   cmd->add_option("--config", flags->config_path,
                   "TOML config file (default: ./lakebox.toml if it exists; see docs/configuration.md)");
   cmd->add_option("--data-dir", flags->data_dir, "Where the lake and lakebox's state live (default ./lakebox-data)");

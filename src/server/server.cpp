@@ -25,6 +25,7 @@
 #include "common/metrics.h"
 #include "server/aws_json.h"
 #include "server/firehose_api.h"
+#include "server/glue_api.h"
 #include "server/native_api.h"
 #include "server/router.h"
 
@@ -121,9 +122,14 @@ class TimedSocket {
 
 class Server::Impl {
  public:
-  Impl(ServerOptions options, ingest::IngestService* ingest)
-      : options_(std::move(options)), router_(std::make_unique<NativeApi>(ingest)), acceptor_(io_) {
-    router_.AddAwsService(std::make_unique<FirehoseApi>(ingest));
+  Impl(ServerOptions options, Services services)
+      : options_(std::move(options)),
+        router_(std::make_unique<NativeApi>(services.ingest)),
+        acceptor_(io_) {
+    router_.AddAwsService(std::make_unique<FirehoseApi>(services.ingest));
+    if (services.catalog && services.crawlers)
+      router_.AddAwsService(
+          std::make_unique<GlueApi>(services.catalog, services.crawlers, options_.account_id));
   }
 
   ~Impl() { Stop(); }
@@ -449,9 +455,8 @@ void Server::Impl::WriteEarlyError(TimedSocket& stream, const Error& error, unsi
   WriteResponse(stream, router_.Reject(error), version, false);
 }
 
-Result<std::unique_ptr<Server>> Server::Start(ServerOptions options,
-                                              ingest::IngestService* ingest) {
-  auto impl = std::make_unique<Impl>(std::move(options), ingest);
+Result<std::unique_ptr<Server>> Server::Start(ServerOptions options, Services services) {
+  auto impl = std::make_unique<Impl>(std::move(options), services);
   LAKEBOX_TRY(impl->Listen());
   impl->StartAccepting();
   return std::unique_ptr<Server>(new Server(std::move(impl)));

@@ -1,5 +1,5 @@
-// lakebox's HTTP listener: one port serving the AWS JSON 1.1 APIs (Firehose today; Glue and Athena
-// plug into the Router) and the native endpoints (native_api.h).
+// lakebox's HTTP listener: one port serving the AWS JSON 1.1 APIs (Firehose and Glue; Athena
+// plugs into the Router) and the native endpoints (native_api.h).
 //
 // Design: Boost.Beast, synchronous, one thread per connection. Handlers block by contract
 // (PutRecords waits for the WAL group-commit fsync, Flush and DeleteDeliveryStream wait for
@@ -26,6 +26,11 @@
 #include "common/error.h"
 #include "ingest/ingest_service.h"
 
+namespace lakebox::catalog {
+class Catalog;
+class CrawlerService;
+}  // namespace lakebox::catalog
+
 namespace lakebox::server {
 
 struct ServerOptions {
@@ -41,15 +46,24 @@ struct ServerOptions {
   // A connection that sends (or accepts) nothing for this long is closed, whether it is between
   // requests or in the middle of one.
   std::chrono::milliseconds idle_timeout{60'000};
+  // The AWS account id lakebox answers as: Glue's CatalogId.
+  std::string account_id = "000000000000";
+};
+
+// What the endpoint serves; each must outlive the server. Firehose and the native API need
+// `ingest`; the Glue API is served only when both `catalog` and `crawlers` are given.
+struct Services {
+  ingest::IngestService* ingest = nullptr;
+  catalog::Catalog* catalog = nullptr;
+  catalog::CrawlerService* crawlers = nullptr;
 };
 
 class Server {
  public:
-  // Binds, listens and starts accepting on a background thread. `ingest` must outlive the
-  // server. Errors: InvalidArgument for a host that is not an address and does not resolve;
-  // Io when the address cannot be bound (in use, no permission).
-  static Result<std::unique_ptr<Server>> Start(ServerOptions options,
-                                               ingest::IngestService* ingest);
+  // Binds, listens and starts accepting on a background thread. REQUIRES: services.ingest.
+  // Errors: InvalidArgument for a host that is not an address and does not resolve; Io when the
+  // address cannot be bound (in use, no permission).
+  static Result<std::unique_ptr<Server>> Start(ServerOptions options, Services services);
 
   // Stops (see Stop).
   ~Server();

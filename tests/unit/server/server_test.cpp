@@ -76,7 +76,7 @@ class ServerTest : public ::testing::Test {
  protected:
   void StartServer(ServerOptions options = {}) {
     options.port = 0;
-    auto started = Server::Start(options, &ingest_);
+    auto started = Server::Start(options, {.ingest = &ingest_});
     ASSERT_TRUE(started.has_value()) << started.error().ToString();
     server_ = std::move(*started);
     ASSERT_NE(server_->port(), 0);
@@ -268,7 +268,7 @@ TEST_F(ServerTest, StartFailsOnAPortInUse) {
   StartServer();
   ServerOptions options;
   options.port = server_->port();
-  auto second = Server::Start(options, &ingest_);
+  auto second = Server::Start(options, {.ingest = &ingest_});
   ASSERT_FALSE(second.has_value());
   EXPECT_EQ(second.error().code(), Error::Code::kIo);
   EXPECT_THAT(second.error().message(), HasSubstr("bind"));
