@@ -9,6 +9,8 @@ namespace lakebox::cli {
 void AddServeCommand(CLI::App& app);
 void AddFlushCommand(CLI::App& app);
 void AddProduceCommand(CLI::App& app);
+void AddCatalogCommand(CLI::App& app);
+void AddCrawlCommand(CLI::App& app);
 
 // Exit code set by the subcommand that ran (0 when it succeeded).
 int ExitCode();

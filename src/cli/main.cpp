@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   lakebox::cli::AddServeCommand(app);
   lakebox::cli::AddFlushCommand(app);
   lakebox::cli::AddProduceCommand(app);
+  lakebox::cli::AddCatalogCommand(app);
+  lakebox::cli::AddCrawlCommand(app);
   CLI11_PARSE(app, argc, argv);
   return lakebox::cli::ExitCode();
 }

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.h"
+#include "cli/text_format.h"
 #include "common/time.h"
 #include "producer/firehose_client.h"
 #include "producer/vehicle_generator.h"
@@ -32,13 +33,6 @@ struct ProduceVehiclesOptions {
   double interval_seconds = 10.0;
   bool quiet = false;
 };
-
-std::string FormatBytes(int64_t bytes) {
-  if (bytes < 1000) return fmt::format("{} B", bytes);
-  if (bytes < 1000 * 1000) return fmt::format("{:.1f} kB", bytes / 1e3);
-  if (bytes < 1000 * 1000 * 1000) return fmt::format("{:.1f} MB", bytes / 1e6);
-  return fmt::format("{:.2f} GB", bytes / 1e9);
-}
 
 // A single status line on stderr, redrawn at most ten times a second.
 class ProgressLine {

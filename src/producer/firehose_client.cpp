@@ -112,17 +112,17 @@ struct FirehoseClient::Connection {
     if (curl != nullptr) curl_easy_cleanup(curl);
   }
 
-  // POSTs `body` to the endpoint + `path`. With an `operation`, as an AWS JSON 1.1 call of it;
-  // without, as plain JSON (lakebox's native /v1 API).
-  Result<HttpResponse> Post(const ClientOptions& options, std::string_view path, std::string_view operation,
+  // POSTs `body` to the endpoint + `path`. With a `target` ("AWSGlue.GetTables"), as an AWS JSON
+  // 1.1 call of it; without, as plain JSON (lakebox's native /v1 API).
+  Result<HttpResponse> Post(const ClientOptions& options, std::string_view path, std::string_view target,
                             std::string_view body) {
     std::unique_ptr<curl_slist, SlistDeleter> headers;
     std::vector<std::string> lines;
-    if (operation.empty()) {
+    if (target.empty()) {
       lines.push_back("Content-Type: application/json");
     } else {
       lines.push_back("Content-Type: application/x-amz-json-1.1");
-      lines.push_back(fmt::format("X-Amz-Target: {}{}", kTargetPrefix, operation));
+      lines.push_back(fmt::format("X-Amz-Target: {}", target));
     }
     lines.push_back("Expect:");  // no "Expect: 100-continue" round trip before large bodies
     for (const std::string& header : lines) {
@@ -204,7 +204,11 @@ FirehoseClient& FirehoseClient::operator=(FirehoseClient&&) noexcept = default;
 FirehoseClient::~FirehoseClient() = default;
 
 Result<std::string> FirehoseClient::Call(std::string_view operation, std::string_view json_body) {
-  LAKEBOX_ASSIGN_OR_RETURN(HttpResponse response, connection_->Post(options_, "/", operation, json_body));
+  return CallTarget(fmt::format("{}{}", kTargetPrefix, operation), json_body);
+}
+
+Result<std::string> FirehoseClient::CallTarget(std::string_view target, std::string_view json_body) {
+  LAKEBOX_ASSIGN_OR_RETURN(HttpResponse response, connection_->Post(options_, "/", target, json_body));
   if (response.status != 200) return std::unexpected(ErrorFromResponse(response, options_.endpoint));
   return std::move(response.body);
 }

@@ -1,5 +1,6 @@
 // A Firehose API client for lakebox (or any Firehose-compatible endpoint), and the producer loop
-// built on it that sends a stream of records the way a well-behaved AWS client does.
+// built on it that sends a stream of records the way a well-behaved AWS client does. The client
+// also calls the other AWS JSON services of the same endpoint (CallTarget: Glue for the CLI).
 //
 // Wire format: AWS JSON 1.1, as the aws CLI speaks it: `POST /` with
 // `X-Amz-Target: Firehose_20150804.<Operation>` and `Content-Type: application/x-amz-json-1.1`.
@@ -84,6 +85,11 @@ class FirehoseClient {
   // Any Firehose operation: `operation` is the name after the target prefix
   // ("DescribeDeliveryStream"), `json_body` the request JSON. Returns the 200 response body.
   Result<std::string> Call(std::string_view operation, std::string_view json_body);
+
+  // An operation of any AWS JSON 1.1 service on the same endpoint: `target` is the whole
+  // X-Amz-Target value ("AWSGlue.GetTables"). Returns the 200 response body; errors as for Call
+  // (the error message is read from "message" or "Message", so Glue's errors keep theirs).
+  Result<std::string> CallTarget(std::string_view target, std::string_view json_body);
 
   // A call of lakebox's native API: POST `path` (e.g. "/v1/flush") with a JSON body. Returns the
   // 200 response body; errors as for Call.
