@@ -785,6 +785,21 @@ bool GlueApi::HasOperation(std::string_view operation) const {
   return Handlers().contains(operation);
 }
 
+namespace {
+
+// The requests whose one member is the required `Name` (GetDatabase, DeleteDatabase, GetCrawler,
+// StartCrawler, StopCrawler, DeleteCrawler).
+Result<std::string> NameOnlyRequest(std::string_view body) {
+  Request request;
+  LAKEBOX_TRY(request.Parse(body));
+  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> name,
+                           Object::Root(request).String("Name", kRequiredName));
+  LAKEBOX_TRY(request.Checked());
+  return *std::move(name);
+}
+
+}  // namespace
+
 Result<std::string> GlueApi::Call(std::string_view operation, std::string& body) {
   auto it = Handlers().find(operation);
   if (it == Handlers().end()) {
@@ -828,12 +843,8 @@ Result<std::string> GlueApi::CreateDatabase(std::string_view body) {
 }
 
 Result<std::string> GlueApi::GetDatabase(std::string_view body) {
-  Request request;
-  LAKEBOX_TRY(request.Parse(body));
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> name,
-                           Object::Root(request).String("Name", kRequiredName));
-  LAKEBOX_TRY(request.Checked());
-  LAKEBOX_ASSIGN_OR_RETURN(catalog::Database database, catalog_->GetDatabase(*name));
+  LAKEBOX_ASSIGN_OR_RETURN(std::string name, NameOnlyRequest(body));
+  LAKEBOX_ASSIGN_OR_RETURN(catalog::Database database, catalog_->GetDatabase(name));
   return Dump({{"Database", DatabaseJson(database, catalog_id_)}});
 }
 
@@ -863,12 +874,8 @@ Result<std::string> GlueApi::GetDatabases(std::string_view body) {
 }
 
 Result<std::string> GlueApi::DeleteDatabase(std::string_view body) {
-  Request request;
-  LAKEBOX_TRY(request.Parse(body));
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> name,
-                           Object::Root(request).String("Name", kRequiredName));
-  LAKEBOX_TRY(request.Checked());
-  LAKEBOX_TRY(catalog_->DeleteDatabase(*name));
+  LAKEBOX_ASSIGN_OR_RETURN(std::string name, NameOnlyRequest(body));
+  LAKEBOX_TRY(catalog_->DeleteDatabase(name));
   return std::string("{}");
 }
 
@@ -1128,12 +1135,8 @@ Result<std::string> GlueApi::UpdateCrawler(std::string_view body) {
 }
 
 Result<std::string> GlueApi::GetCrawler(std::string_view body) {
-  Request request;
-  LAKEBOX_TRY(request.Parse(body));
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> name,
-                           Object::Root(request).String("Name", kRequiredName));
-  LAKEBOX_TRY(request.Checked());
-  LAKEBOX_ASSIGN_OR_RETURN(catalog::CrawlerStatus status, crawlers_->GetCrawler(*name));
+  LAKEBOX_ASSIGN_OR_RETURN(std::string name, NameOnlyRequest(body));
+  LAKEBOX_ASSIGN_OR_RETURN(catalog::CrawlerStatus status, crawlers_->GetCrawler(name));
   return Dump({{"Crawler", CrawlerJson(status)}});
 }
 
@@ -1162,32 +1165,20 @@ Result<std::string> GlueApi::GetCrawlers(std::string_view body) {
 }
 
 Result<std::string> GlueApi::StartCrawler(std::string_view body) {
-  Request request;
-  LAKEBOX_TRY(request.Parse(body));
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> name,
-                           Object::Root(request).String("Name", kRequiredName));
-  LAKEBOX_TRY(request.Checked());
-  LAKEBOX_TRY(crawlers_->StartCrawler(*name));
+  LAKEBOX_ASSIGN_OR_RETURN(std::string name, NameOnlyRequest(body));
+  LAKEBOX_TRY(crawlers_->StartCrawler(name));
   return std::string("{}");
 }
 
 Result<std::string> GlueApi::StopCrawler(std::string_view body) {
-  Request request;
-  LAKEBOX_TRY(request.Parse(body));
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> name,
-                           Object::Root(request).String("Name", kRequiredName));
-  LAKEBOX_TRY(request.Checked());
-  LAKEBOX_TRY(crawlers_->StopCrawler(*name));
+  LAKEBOX_ASSIGN_OR_RETURN(std::string name, NameOnlyRequest(body));
+  LAKEBOX_TRY(crawlers_->StopCrawler(name));
   return std::string("{}");
 }
 
 Result<std::string> GlueApi::DeleteCrawler(std::string_view body) {
-  Request request;
-  LAKEBOX_TRY(request.Parse(body));
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> name,
-                           Object::Root(request).String("Name", kRequiredName));
-  LAKEBOX_TRY(request.Checked());
-  LAKEBOX_TRY(crawlers_->DeleteCrawler(*name));
+  LAKEBOX_ASSIGN_OR_RETURN(std::string name, NameOnlyRequest(body));
+  LAKEBOX_TRY(crawlers_->DeleteCrawler(name));
   return std::string("{}");
 }
 
