@@ -83,7 +83,18 @@ void AppendJsonString(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->reserve(out->size() + s.size() + 2);
   *out += '"';
-  for (char c : s) {
+  // Most strings (record ids, names, ARNs) need no escaping: copy the longest plain run at once
+  // instead of appending character by character.
+  while (!s.empty()) {
+    size_t plain = 0;
+    while (plain < s.size() && s[plain] != '"' && s[plain] != '\\' &&
+           static_cast<unsigned char>(s[plain]) >= 0x20)
+      ++plain;
+    out->append(s.data(), plain);
+    s.remove_prefix(plain);
+    if (s.empty()) break;
+    char c = s.front();
+    s.remove_prefix(1);
     switch (c) {
       case '"': *out += "\\\""; break;
       case '\\': *out += "\\\\"; break;
@@ -92,14 +103,10 @@ void AppendJsonString(std::string* out, std::string_view s) {
       case '\t': *out += "\\t"; break;
       case '\b': *out += "\\b"; break;
       case '\f': *out += "\\f"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          *out += "\\u00";
-          *out += kHex[(c >> 4) & 0x0f];
-          *out += kHex[c & 0x0f];
-        } else {
-          *out += c;
-        }
+      default:  // the other control characters
+        *out += "\\u00";
+        *out += kHex[(c >> 4) & 0x0f];
+        *out += kHex[c & 0x0f];
     }
   }
   *out += '"';
