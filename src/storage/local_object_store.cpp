@@ -394,37 +394,38 @@ Status LocalObjectStore::Publish(const std::filesystem::path& temp, std::string_
   return RenameDurable(temp, target);
 }
 
-Result<std::string> LocalObjectStore::Get(std::string_view bucket, std::string_view key) {
+Result<LocalObjectStore::OpenedObject> LocalObjectStore::OpenObject(std::string_view bucket,
+                                                                   std::string_view key) const {
   LAKEBOX_TRY(ValidateNames(bucket, key));
-  std::filesystem::path path = root_ / bucket / key;
-  auto fd = UniqueFd::Open(path, O_RDONLY);
+  OpenedObject object;
+  object.path = root_ / bucket / key;
+  auto fd = UniqueFd::Open(object.path, O_RDONLY);
   if (!fd) return std::unexpected(MissingObjectError(bucket, key, fd.error()));
   struct stat st;
   if (::fstat(fd->get(), &st) != 0)
-    return std::unexpected(Error::IoFromErrno("stat", path.string()));
+    return std::unexpected(Error::IoFromErrno("stat", object.path.string()));
   if (!S_ISREG(st.st_mode)) return std::unexpected(NoSuchKeyError(bucket, key));
-  std::string data(static_cast<size_t>(st.st_size), '\0');
-  LAKEBOX_TRY(ReadExactAt(fd->get(), 0, data, path));
+  object.fd = std::move(*fd);
+  object.size = static_cast<uint64_t>(st.st_size);
+  return object;
+}
+
+Result<std::string> LocalObjectStore::Get(std::string_view bucket, std::string_view key) {
+  LAKEBOX_ASSIGN_OR_RETURN(OpenedObject object, OpenObject(bucket, key));
+  std::string data(static_cast<size_t>(object.size), '\0');
+  LAKEBOX_TRY(ReadExactAt(object.fd.get(), 0, data, object.path));
   return data;
 }
 
 Result<std::string> LocalObjectStore::GetRange(std::string_view bucket, std::string_view key,
                                                uint64_t offset, uint64_t length) {
-  LAKEBOX_TRY(ValidateNames(bucket, key));
-  std::filesystem::path path = root_ / bucket / key;
-  auto fd = UniqueFd::Open(path, O_RDONLY);
-  if (!fd) return std::unexpected(MissingObjectError(bucket, key, fd.error()));
-  struct stat st;
-  if (::fstat(fd->get(), &st) != 0)
-    return std::unexpected(Error::IoFromErrno("stat", path.string()));
-  if (!S_ISREG(st.st_mode)) return std::unexpected(NoSuchKeyError(bucket, key));
-  uint64_t size = static_cast<uint64_t>(st.st_size);
-  if (offset >= size) {
+  LAKEBOX_ASSIGN_OR_RETURN(OpenedObject object, OpenObject(bucket, key));
+  if (offset >= object.size) {
     return std::unexpected(Error::InvalidArgument(fmt::format(
-        "InvalidRange: offset {} is not inside object '{}' of {} bytes", offset, key, size)));
+        "InvalidRange: offset {} is not inside object '{}' of {} bytes", offset, key, object.size)));
   }
-  std::string data(static_cast<size_t>(std::min(length, size - offset)), '\0');
-  LAKEBOX_TRY(ReadExactAt(fd->get(), offset, data, path));
+  std::string data(static_cast<size_t>(std::min(length, object.size - offset)), '\0');
+  LAKEBOX_TRY(ReadExactAt(object.fd.get(), offset, data, object.path));
   return data;
 }
 

@@ -29,6 +29,7 @@
 #include <memory>
 #include <shared_mutex>
 
+#include "common/file_util.h"
 #include "storage/object_store.h"
 
 namespace lakebox::storage {
@@ -62,6 +63,13 @@ class LocalObjectStore final : public ObjectStore {
   // NoSuchBucket or NoSuchKey if that explains why the key's file could not be opened or
   // stat'ed, else `original`.
   Error MissingObjectError(std::string_view bucket, std::string_view key, Error original) const;
+  // An object opened for reading, with its size; NoSuchKey/NoSuchBucket if it is not a file.
+  struct OpenedObject {
+    std::filesystem::path path;
+    UniqueFd fd;
+    uint64_t size = 0;
+  };
+  Result<OpenedObject> OpenObject(std::string_view bucket, std::string_view key) const;
   // Moves a committed writer's temp file to its key (see Writer::Commit).
   Status Publish(const std::filesystem::path& temp, std::string_view bucket, std::string_view key);
 
