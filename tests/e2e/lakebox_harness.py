@@ -16,6 +16,8 @@ Everything an e2e test needs, and nothing that knows about lakebox internals:
 * Glue helpers: ``LakeboxServer.glue()`` (boto3) and ``glue_call()`` (raw, for members boto3 drops),
   ``run_crawler()`` (start, wait for READY), ``gzip_ndjson()`` and ``Lake.put()`` to lay out a lake
   on disk without going through Firehose.
+* Athena helpers: ``LakeboxServer.athena()`` (boto3), ``run_query()`` (start, poll to a final
+  state) and ``query_rows()`` (every page of GetQueryResults as lists of cells, None for NULL).
 
 Clients never depend on ~/.aws: they get dummy credentials, region us-east-1 and empty config files
 (``client_environment()``); boto3 in the test process gets the same through ``os.environ``.
@@ -63,6 +65,7 @@ SEED_ERROR_PREFIX = (
     "fherroroutputbase/!{firehose:random-string}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/")
 FIREHOSE_TARGET_PREFIX = "Firehose_20150804"
 GLUE_TARGET_PREFIX = "AWSGlue"
+ATHENA_FINAL_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")
 GLUE_ROLE_ARN = "arn:aws:iam::000000000000:role/glue"
 # Firehose's object name suffix: <stream>-<version>-<yyyy>-<MM>-<dd>-<HH>-<mm>-<ss>-<uuid><ext>.
 SUFFIX_TIME_RE = r"(?P<ts>\d{4}-\d\d-\d\d-\d\d-\d\d-\d\d)"
@@ -207,6 +210,15 @@ def run_aws(endpoint: str, *args: str, timeout: float = 120) -> AwsResult:
 # The server
 
 
+def server_environment() -> dict[str, str]:
+    """The environment of a `lakebox serve` under test. For sanitizer builds (PRESET=asan), a small
+    ASan free-quarantine: its default 256 MB keeps freed memory resident, which would read as a
+    leak to the tests that bound the server's RSS. Ignored by normal builds."""
+    env = dict(os.environ)
+    env.setdefault("ASAN_OPTIONS", "quarantine_size_mb=16")
+    return env
+
+
 def free_port() -> int:
     """A TCP port that was free on 127.0.0.1 a moment ago (lakebox's CLI does not take port 0)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -330,7 +342,8 @@ class LakeboxServer:
             log.write(("$ " + " ".join(cmd) + "\n").encode())
             log.flush()
             self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT,
-                                            stdin=subprocess.DEVNULL, cwd=self.workspace)
+                                            stdin=subprocess.DEVNULL, cwd=self.workspace,
+                                            env=server_environment())
         deadline = time.monotonic() + timeout
         while True:
             code = self.process.poll()
@@ -417,6 +430,10 @@ class LakeboxServer:
         if resp.status != 200:
             raise AssertionError(f"AWSGlue.{operation} answered {resp.status}: {resp.body[:500]!r}")
         return resp.json()
+
+    def athena(self, **config: Any):
+        """A boto3 Athena client for this server (see boto3_client for `config`)."""
+        return boto3_client(self.endpoint, "athena", **config)
 
     def aws(self, *args: str, timeout: float = 120) -> AwsResult:
         """Runs the aws CLI against this server, e.g. aws("firehose", "list-delivery-streams")."""
@@ -736,6 +753,39 @@ def wait_crawler_ready(glue, name: str, started_after: float, timeout: float = 1
             return None
         return crawler if last["StartTime"].timestamp() >= started_after - 1.0 else None
     return wait_until(ready, timeout, f"crawler {name} READY after a run")
+
+
+# --------------------------------------------------------------------------------------------
+# Athena helpers
+
+
+def wait_query(athena, query_id: str, timeout: float = 120) -> dict[str, Any]:
+    """Polls GetQueryExecution every 0.05 s until the query is SUCCEEDED, FAILED or CANCELLED;
+    returns its QueryExecution."""
+    def final():
+        execution = athena.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        return execution if execution["Status"]["State"] in ATHENA_FINAL_STATES else None
+    return wait_until(final, timeout, f"query {query_id} in a final state", interval=0.05)
+
+
+def run_query(athena, sql: str, database: str | None = None, timeout: float = 120) -> dict[str, Any]:
+    """StartQueryExecution of `sql` (with `database` as its context), then wait_query(). Errors of
+    the Start call (InvalidRequestException for a syntax error) propagate as ClientError."""
+    request: dict[str, Any] = {"QueryString": sql}
+    if database:
+        request["QueryExecutionContext"] = {"Database": database}
+    query_id = athena.start_query_execution(**request)["QueryExecutionId"]
+    return wait_query(athena, query_id, timeout)
+
+
+def query_rows(athena, query_id: str) -> list[list[str | None]]:
+    """Every row of every page of GetQueryResults (the header row of a SELECT included), as lists
+    of cells: the VarCharValue, or None for NULL (an empty Datum)."""
+    rows: list[list[str | None]] = []
+    for page in athena.get_paginator("get_query_results").paginate(QueryExecutionId=query_id):
+        for row in page["ResultSet"]["Rows"]:
+            rows.append([datum.get("VarCharValue") for datum in row["Data"]])
+    return rows
 
 
 class BackgroundThreads:
