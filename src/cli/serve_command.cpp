@@ -16,6 +16,8 @@
 #include "common/log.h"
 #include "ingest/ingest_service.h"
 #include "ingest/stream_toml.h"
+#include "query/engine.h"
+#include "query/query_service.h"
 #include "server/server.h"
 #include "storage/local_object_store.h"
 #include "storage/throttled_object_store.h"
@@ -100,6 +102,11 @@ Status Serve(const ServeFlags& flags) {
           ensured.error().WithContext(fmt::format("crawler {} in {}", name, config.source_name)));
   }
 
+  LAKEBOX_ASSIGN_OR_RETURN(std::unique_ptr<query::Engine> engine,
+                           query::Engine::Open({.data_dir = data_dir}, catalog.get()));
+  LAKEBOX_ASSIGN_OR_RETURN(std::unique_ptr<query::QueryService> queries,
+                           query::QueryService::Open({.data_dir = data_dir}, engine.get(), store.get()));
+
   server::ServerOptions server_options;
   server_options.host = listen.first;
   server_options.port = listen.second;
@@ -109,7 +116,10 @@ Status Serve(const ServeFlags& flags) {
   LAKEBOX_ASSIGN_OR_RETURN(
       std::unique_ptr<server::Server> server,
       server::Server::Start(server_options,
-                            {.ingest = ingest.get(), .catalog = catalog.get(), .crawlers = &crawlers}));
+                            {.ingest = ingest.get(),
+                             .catalog = catalog.get(),
+                             .crawlers = &crawlers,
+                             .queries = queries.get()}));
   spdlog::info("lakebox serving on http://{}:{} (data dir {})", listen.first, server->port(),
                std::filesystem::absolute(data_dir).string());
 
@@ -118,6 +128,8 @@ Status Serve(const ServeFlags& flags) {
   spdlog::info("received {}: stopping the endpoint, then delivering everything buffered",
                signal_number == SIGINT ? "SIGINT" : "SIGTERM");
   server->Stop();
+  // Running queries finish (queued ones come back FAILED at the next start).
+  queries->Shutdown();
   // A running crawl is cancelled (its run ends CANCELLED) rather than waited for; then ingest
   // delivers everything it buffered.
   crawlers.Shutdown();
@@ -132,7 +144,7 @@ Status Serve(const ServeFlags& flags) {
 void AddServeCommand(CLI::App& app) {
   auto flags = std::make_shared<ServeFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "serve", "Run lakebox: the Firehose- and Glue-compatible endpoint, ingest and delivery into the local lake, "
+      "serve", "Run lakebox: the Firehose-, Glue- and Athena-compatible endpoint, ingest and delivery into the local lake, "
       "and the crawlers");
   cmd->add_option("--config", flags->config_path,
                   "TOML config file (default: ./lakebox.toml if it exists; see docs/configuration.md)");

@@ -22,7 +22,8 @@ int HttpStatusFor(Error::Code code) {
     case Error::Code::kInvalidInput:
     case Error::Code::kCrawlerRunning:
     case Error::Code::kCrawlerNotRunning:
-    case Error::Code::kCrawlerStopping: return 400;
+    case Error::Code::kCrawlerStopping:
+    case Error::Code::kInvalidRequest: return 400;
     case Error::Code::kServiceUnavailable: return 503;
     case Error::Code::kNotFound: return 404;
     case Error::Code::kIo:

@@ -23,6 +23,7 @@
 
 #include "common/file_util.h"
 #include "common/metrics.h"
+#include "server/athena_api.h"
 #include "server/aws_json.h"
 #include "server/firehose_api.h"
 #include "server/glue_api.h"
@@ -130,6 +131,7 @@ class Server::Impl {
     if (services.catalog && services.crawlers)
       router_.AddAwsService(
           std::make_unique<GlueApi>(services.catalog, services.crawlers, options_.account_id));
+    if (services.queries) router_.AddAwsService(std::make_unique<AthenaApi>(services.queries));
   }
 
   ~Impl() { Stop(); }

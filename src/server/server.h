@@ -1,5 +1,5 @@
-// lakebox's HTTP listener: one port serving the AWS JSON 1.1 APIs (Firehose and Glue; Athena
-// plugs into the Router) and the native endpoints (native_api.h).
+// lakebox's HTTP listener: one port serving the AWS JSON 1.1 APIs (Firehose, Glue and
+// Athena) and the native endpoints (native_api.h).
 //
 // Design: Boost.Beast, synchronous, one thread per connection. Handlers block by contract
 // (PutRecords waits for the WAL group-commit fsync, Flush and DeleteDeliveryStream wait for
@@ -31,6 +31,10 @@ class Catalog;
 class CrawlerService;
 }  // namespace lakebox::catalog
 
+namespace lakebox::query {
+class QueryService;
+}
+
 namespace lakebox::server {
 
 struct ServerOptions {
@@ -51,11 +55,13 @@ struct ServerOptions {
 };
 
 // What the endpoint serves; each must outlive the server. Firehose and the native API need
-// `ingest`; the Glue API is served only when both `catalog` and `crawlers` are given.
+// `ingest`; the Glue API is served only when both `catalog` and `crawlers` are given, the Athena
+// API only when `queries` is.
 struct Services {
   ingest::IngestService* ingest = nullptr;
   catalog::Catalog* catalog = nullptr;
   catalog::CrawlerService* crawlers = nullptr;
+  query::QueryService* queries = nullptr;
 };
 
 class Server {

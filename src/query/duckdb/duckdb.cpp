@@ -126,7 +126,7 @@ std::string_view StatementTypeName(duckdb_statement_type type) {
     case DUCKDB_STATEMENT_TYPE_VACUUM: return "VACUUM";
     case DUCKDB_STATEMENT_TYPE_CALL: return "CALL";
     case DUCKDB_STATEMENT_TYPE_SET: return "SET";
-    case DUCKDB_STATEMENT_TYPE_LOAD: return "LOAD";
+    case DUCKDB_STATEMENT_TYPE_LOAD: return "INSTALL/LOAD";  // DuckDB parses both as one type
     case DUCKDB_STATEMENT_TYPE_EXTENSION: return "EXTENSION";
     case DUCKDB_STATEMENT_TYPE_ATTACH: return "ATTACH";
     case DUCKDB_STATEMENT_TYPE_DETACH: return "DETACH";
