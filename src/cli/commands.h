@@ -11,6 +11,7 @@ void AddFlushCommand(CLI::App& app);
 void AddProduceCommand(CLI::App& app);
 void AddCatalogCommand(CLI::App& app);
 void AddCrawlCommand(CLI::App& app);
+void AddQueryCommand(CLI::App& app);
 
 // Exit code set by the subcommand that ran (0 when it succeeded).
 int ExitCode();

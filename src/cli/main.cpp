@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   lakebox::cli::AddProduceCommand(app);
   lakebox::cli::AddCatalogCommand(app);
   lakebox::cli::AddCrawlCommand(app);
+  lakebox::cli::AddQueryCommand(app);
   CLI11_PARSE(app, argc, argv);
   return lakebox::cli::ExitCode();
 }
