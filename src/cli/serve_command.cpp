@@ -103,9 +103,14 @@ Status Serve(const ServeFlags& flags) {
   }
 
   LAKEBOX_ASSIGN_OR_RETURN(std::unique_ptr<query::Engine> engine,
-                           query::Engine::Open({.data_dir = data_dir}, catalog.get()));
+                           query::Engine::Open({.data_dir = data_dir,
+                                                .memory_limit = config.query.memory_limit,
+                                                .max_concurrent_queries = config.query.max_concurrent_queries,
+                                                .query_timeout = std::chrono::seconds(config.query.timeout_seconds)},
+                                               catalog.get()));
   LAKEBOX_ASSIGN_OR_RETURN(std::unique_ptr<query::QueryService> queries,
-                           query::QueryService::Open({.data_dir = data_dir}, engine.get(), store.get()));
+                           query::QueryService::Open({.data_dir = data_dir, .workers = config.query.max_concurrent_queries},
+                                                     engine.get(), store.get()));
 
   server::ServerOptions server_options;
   server_options.host = listen.first;

@@ -129,7 +129,8 @@ Result<Config> Config::Parse(std::string_view toml_text, std::string_view source
   std::string_view src = config.source_name;
 
   // Top-level names owned by other components are listed so that a typo anywhere is caught.
-  LAKEBOX_TRY(CheckKnownKeys(root, "", {"server", "storage", "ingest", "aws", "log", "stream", "crawler"}, src));
+  LAKEBOX_TRY(
+      CheckKnownKeys(root, "", {"server", "storage", "ingest", "query", "aws", "log", "stream", "crawler"}, src));
 
   if (const toml::table* t = Section(root, "server")) {
     LAKEBOX_TRY(CheckKnownKeys(*t, "server", {"listen", "max_connections", "max_inflight_body_bytes"}, src));
@@ -160,6 +161,18 @@ Result<Config> Config::Parse(std::string_view toml_text, std::string_view source
                              GetSize(*t, "ingest", "min_free_disk_bytes", src, config.ingest.min_free_disk_bytes));
     LAKEBOX_ASSIGN_OR_RETURN(config.ingest.delivery_threads,
                              GetInt(*t, "ingest", "delivery_threads", src, config.ingest.delivery_threads, 1, 64));
+  }
+  if (const toml::table* t = Section(root, "query")) {
+    LAKEBOX_TRY(CheckKnownKeys(*t, "query", {"timeout_seconds", "memory_limit", "max_concurrent_queries"}, src));
+    LAKEBOX_ASSIGN_OR_RETURN(config.query.timeout_seconds,
+                             GetInt(*t, "query", "timeout_seconds", src,
+                                    static_cast<int64_t>(config.query.timeout_seconds), 1, 7 * 24 * 3600));
+    // Passed to DuckDB as written ("4GB", "512MiB"); DuckDB reports a value it cannot read at start.
+    LAKEBOX_ASSIGN_OR_RETURN(config.query.memory_limit,
+                             GetString(*t, "query", "memory_limit", src, config.query.memory_limit));
+    LAKEBOX_ASSIGN_OR_RETURN(config.query.max_concurrent_queries,
+                             GetInt(*t, "query", "max_concurrent_queries", src,
+                                    config.query.max_concurrent_queries, 1, 64));
   }
   if (const toml::table* t = Section(root, "aws")) {
     LAKEBOX_TRY(CheckKnownKeys(*t, "aws", {"region", "account_id"}, src));

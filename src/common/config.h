@@ -33,6 +33,11 @@ struct Config {
     uint64_t min_free_disk_bytes = 512ull << 20;
     int delivery_threads = 2;
   } ingest;
+  struct Query {
+    uint64_t timeout_seconds = 1800;       // a query running longer FAILS (Athena's DML default)
+    std::string memory_limit = "4GB";      // DuckDB's memory_limit, shared by all running queries
+    int max_concurrent_queries = 4;        // more wait in QUEUED
+  } query;
   struct Aws {
     std::string region = "us-east-1";
     std::string account_id = "000000000000";

@@ -21,6 +21,7 @@ import os
 import re
 import signal
 import subprocess
+import time
 import unittest
 from pathlib import Path
 
@@ -218,6 +219,20 @@ class AthenaTest(h.LakeboxTestCase):
         self.assertEqual(h.error_code(caught.exception), "InvalidRequestException")
 
     # ---- the CLI
+
+    def test_a_query_over_its_time_limit_fails_and_the_engine_keeps_working(self):
+        # [query] timeout_seconds from lakebox.toml: a query that would run for minutes is cut off.
+        server = self.start_server(config="[query]\ntimeout_seconds = 1\n")
+        athena = server.athena()
+        started = time.monotonic()
+        slow = h.run_query(athena, "SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7 = 3")
+        self.assertEqual(slow["Status"]["State"], "FAILED", slow["Status"])
+        reason = slow["Status"].get("StateChangeReason", "")
+        self.assertRegex(reason.lower(), r"time|limit|interrupt", reason)
+        self.assertLess(time.monotonic() - started, 60, "the time limit did not stop the query")
+        quick = h.run_query(athena, "SELECT 42 AS answer")
+        self.assertEqual(quick["Status"]["State"], "SUCCEEDED", quick["Status"])
+        self.assertEqual(h.query_rows(athena, quick["QueryExecutionId"]), [["answer"], ["42"]])
 
     def test_lakebox_query_outputs_and_exit_status(self):
         server, vendors = self.lake_with_vehicles()

@@ -44,6 +44,20 @@ level = "debug"
   EXPECT_EQ(config->log.level, "debug");
 }
 
+TEST(ConfigTest, QueryLimits) {
+  auto defaults = Config::Parse("");
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->query.timeout_seconds, 1800u);
+  EXPECT_EQ(defaults->query.memory_limit, "4GB");
+  auto config = Config::Parse("[query]\ntimeout_seconds = 30\nmemory_limit = \"512MiB\"\nmax_concurrent_queries = 2\n");
+  ASSERT_TRUE(config) << config.error().ToString();
+  EXPECT_EQ(config->query.timeout_seconds, 30u);
+  EXPECT_EQ(config->query.memory_limit, "512MiB");
+  EXPECT_EQ(config->query.max_concurrent_queries, 2);
+  EXPECT_FALSE(Config::Parse("[query]\ntimeout_seconds = 0\n"));
+  EXPECT_FALSE(Config::Parse("[query]\ntimeout = 5\n"));
+}
+
 TEST(ConfigTest, UnknownKeysAreErrorsThatNameTheKey) {
   auto config = Config::Parse("[ingest]\nmax_bufferd_bytes = 1\n", "my.toml");
   ASSERT_FALSE(config);
