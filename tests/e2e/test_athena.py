@@ -220,6 +220,39 @@ class AthenaTest(h.LakeboxTestCase):
 
     # ---- the CLI
 
+    def test_a_filter_on_one_hour_partition_scans_proportionally_fewer_bytes(self):
+        # Six hour partitions of the same size, laid out as Firehose writes them; a query filtered to
+        # one partition must scan about a sixth of the bytes a full scan does (Athena bills that).
+        server = self.start_server()
+        hours = [f"{h_:02d}" for h_ in range(8, 14)]
+        for index, hour in enumerate(hours):
+            records = [json.loads(h.vehicle_record(index * 1000 + i, run="prune")) for i in range(300)]
+            for part in range(2):
+                server.lake.put(f"raw/year=2026/month=11/day=25/hour={hour}/part-{part}.gz",
+                                h.gzip_ndjson(records[part * 150:(part + 1) * 150]))
+        glue = server.glue()
+        glue.create_database(DatabaseInput={"Name": DATABASE})
+        glue.create_crawler(Name=CRAWLER, Role=h.GLUE_ROLE_ARN, DatabaseName=DATABASE,
+                            Targets={"S3Targets": [{"Path": "s3://lake/raw/"}]}, TablePrefix="vehicles_")
+        self.assertEqual(h.run_crawler(glue, CRAWLER)["LastCrawl"]["Status"], "SUCCEEDED")
+        athena = server.athena()
+
+        def scanned(sql: str) -> tuple[int, list[list[str | None]]]:
+            execution = h.run_query(athena, sql, database=DATABASE)
+            self.assertEqual(execution["Status"]["State"], "SUCCEEDED", execution["Status"])
+            rows = h.query_rows(athena, execution["QueryExecutionId"])
+            return int(execution["Statistics"]["DataScannedInBytes"]), rows
+
+        full, full_rows = scanned("SELECT count(*) AS n FROM vehicles_raw")
+        one, one_rows = scanned("SELECT count(*) AS n FROM vehicles_raw WHERE hour = '10'")
+        self.assertEqual(full_rows[1], ["1800"])
+        self.assertEqual(one_rows[1], ["300"])
+        stored = sum(p.stat().st_size for p in (server.data_dir / "s3" / "lake" / "raw").rglob("*.gz"))
+        self.assertEqual(full, stored, "a full scan reads every object of the table")
+        self.assertAlmostEqual(one / full, 1 / len(hours), delta=0.05)
+        two, _ = scanned("SELECT count(*) FROM vehicles_raw WHERE hour IN ('08', '13')")
+        self.assertAlmostEqual(two / full, 2 / len(hours), delta=0.05)
+
     def test_a_query_over_its_time_limit_fails_and_the_engine_keeps_working(self):
         # [query] timeout_seconds from lakebox.toml: a query that would run for minutes is cut off.
         server = self.start_server(config="[query]\ntimeout_seconds = 1\n")
