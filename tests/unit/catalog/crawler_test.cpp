@@ -16,6 +16,7 @@
 #include "catalog/sqlite_catalog.h"
 #include "common/compression.h"
 #include "storage/local_object_store.h"
+#include "test_support.h"
 
 namespace lakebox::catalog {
 namespace {
@@ -44,18 +45,6 @@ std::string Vehicle(int i, bool with_alert = true) {
 std::string Vehicles(int first, int count, bool with_alert = true) {
   std::string out;
   for (int i = first; i < first + count; ++i) out += Vehicle(i, with_alert) + "\n";
-  return out;
-}
-
-std::string Gzip(std::string_view data) {
-  std::string out;
-  auto compressor = NewCompressor(Codec::kGzip, [&](std::string_view piece) {
-    out.append(piece);
-    return Ok();
-  });
-  EXPECT_TRUE(compressor);
-  EXPECT_TRUE((*compressor)->Write(data));
-  EXPECT_TRUE((*compressor)->Finish());
   return out;
 }
 

@@ -17,6 +17,7 @@
 
 #include "catalog/sqlite_util.h"
 #include "common/time.h"
+#include "test_support.h"
 
 namespace lakebox::catalog {
 namespace {
@@ -24,12 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
-
-#define ASSERT_OK(expr)                                              \
-  do {                                                               \
-    auto&& assert_ok_result_ = (expr);                               \
-    ASSERT_TRUE(assert_ok_result_) << assert_ok_result_.error().ToString(); \
-  } while (0)
 
 // The error of a failed call, or an Internal error saying it succeeded (so EXPECT_EQ on code and
 // message fails with a readable diff).

@@ -15,6 +15,7 @@
 #include "catalog/sqlite_catalog.h"
 #include "common/compression.h"
 #include "query/duckdb/duckdb.h"
+#include "test_support.h"
 
 namespace lakebox::query {
 namespace {
@@ -22,24 +23,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-#define ASSERT_OK(expr)                                                     \
-  do {                                                                      \
-    auto&& assert_ok_result_ = (expr);                                      \
-    ASSERT_TRUE(assert_ok_result_) << assert_ok_result_.error().ToString(); \
-  } while (0)
-
-std::string Gzip(std::string_view text) {
-  std::string out;
-  auto compressor = NewCompressor(Codec::kGzip, [&](std::string_view piece) -> Status {
-    out.append(piece);
-    return {};
-  });
-  EXPECT_TRUE(compressor);
-  EXPECT_TRUE((*compressor)->Write(text));
-  EXPECT_TRUE((*compressor)->Finish());
-  return out;
-}
 
 void WriteFile(const fs::path& path, std::string_view data) {
   fs::create_directories(path.parent_path());

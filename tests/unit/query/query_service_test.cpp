@@ -13,6 +13,7 @@
 #include "catalog/sqlite_catalog.h"
 #include "common/compression.h"
 #include "storage/local_object_store.h"
+#include "test_support.h"
 
 namespace lakebox::query {
 namespace {
@@ -20,24 +21,6 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
-
-#define ASSERT_OK(expr)                                                     \
-  do {                                                                      \
-    auto&& assert_ok_result_ = (expr);                                      \
-    ASSERT_TRUE(assert_ok_result_) << assert_ok_result_.error().ToString(); \
-  } while (0)
-
-std::string Gzip(std::string_view text) {
-  std::string out;
-  auto compressor = NewCompressor(Codec::kGzip, [&](std::string_view piece) -> Status {
-    out.append(piece);
-    return {};
-  });
-  EXPECT_TRUE(compressor);
-  EXPECT_TRUE((*compressor)->Write(text));
-  EXPECT_TRUE((*compressor)->Finish());
-  return out;
-}
 
 class QueryServiceTest : public ::testing::Test {
  protected:

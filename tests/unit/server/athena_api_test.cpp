@@ -16,6 +16,7 @@
 #include "query/engine.h"
 #include "query/query_service.h"
 #include "storage/local_object_store.h"
+#include "test_support.h"
 
 namespace lakebox::server {
 namespace {
@@ -23,18 +24,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 using ::testing::HasSubstr;
-
-std::string Gzip(std::string_view text) {
-  std::string out;
-  auto compressor = NewCompressor(Codec::kGzip, [&](std::string_view piece) -> Status {
-    out.append(piece);
-    return {};
-  });
-  EXPECT_TRUE(compressor);
-  EXPECT_TRUE((*compressor)->Write(text));
-  EXPECT_TRUE((*compressor)->Finish());
-  return out;
-}
 
 class AthenaApiTest : public ::testing::Test {
  protected:
