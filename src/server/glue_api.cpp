@@ -748,6 +748,13 @@ int64_t SegmentOf(const std::vector<std::string>& values, int64_t total_segments
 
 std::string Dump(const json& response) { return response.dump(); }
 
+// A paginated list operation's answer: `{member: list}`, plus NextToken when there is a next page.
+std::string ListResponse(std::string_view member, json list, const std::optional<std::string>& next_token) {
+  json response = {{member, std::move(list)}};
+  if (next_token) response["NextToken"] = *next_token;
+  return Dump(response);
+}
+
 }  // namespace
 
 GlueApi::GlueApi(catalog::Catalog* catalog, catalog::CrawlerService* crawlers,
@@ -868,9 +875,7 @@ Result<std::string> GlueApi::GetDatabases(std::string_view body) {
                            catalog_->GetDatabases(token, static_cast<int>(max_results.value_or(100))));
   for (const catalog::Database& database : page.items)
     list.push_back(DatabaseJson(database, catalog_id_));
-  json response = {{"DatabaseList", std::move(list)}};
-  if (page.next_token) response["NextToken"] = *page.next_token;
-  return Dump(response);
+  return ListResponse("DatabaseList", std::move(list), page.next_token);
 }
 
 Result<std::string> GlueApi::DeleteDatabase(std::string_view body) {
@@ -924,9 +929,7 @@ Result<std::string> GlueApi::GetTables(std::string_view body) {
                                                static_cast<int>(max_results.value_or(100))));
   json list = json::array();
   for (const catalog::Table& table : page.items) list.push_back(TableJson(table, catalog_id_));
-  json response = {{"TableList", std::move(list)}};
-  if (page.next_token) response["NextToken"] = *page.next_token;
-  return Dump(response);
+  return ListResponse("TableList", std::move(list), page.next_token);
 }
 
 Result<std::string> GlueApi::UpdateTable(std::string_view body) {
@@ -991,9 +994,7 @@ Result<std::string> GlueApi::GetTableVersions(std::string_view body) {
   for (size_t i = page.begin; i < page.end; ++i)
     list.push_back({{"Table", TableJson(versions[i], catalog_id_)},
                     {"VersionId", std::to_string(versions[i].version)}});
-  json response = {{"TableVersions", std::move(list)}};
-  if (page.next_token) response["NextToken"] = *page.next_token;
-  return Dump(response);
+  return ListResponse("TableVersions", std::move(list), page.next_token);
 }
 
 // ---- Partitions
@@ -1055,9 +1056,7 @@ Result<std::string> GlueApi::GetPartitions(std::string_view body) {
   json list = json::array();
   for (size_t i = page.begin; i < page.end; ++i)
     list.push_back(PartitionJson(selected[i], !exclude_columns.value_or(false), catalog_id_));
-  json response = {{"Partitions", std::move(list)}};
-  if (page.next_token) response["NextToken"] = *page.next_token;
-  return Dump(response);
+  return ListResponse("Partitions", std::move(list), page.next_token);
 }
 
 Result<std::string> GlueApi::GetPartition(std::string_view body) {
@@ -1159,9 +1158,7 @@ Result<std::string> GlueApi::GetCrawlers(std::string_view body) {
       [&](size_t i) { return crawlers[i].definition.name; });
   json list = json::array();
   for (size_t i = page.begin; i < page.end; ++i) list.push_back(CrawlerJson(crawlers[i]));
-  json response = {{"Crawlers", std::move(list)}};
-  if (page.next_token) response["NextToken"] = *page.next_token;
-  return Dump(response);
+  return ListResponse("Crawlers", std::move(list), page.next_token);
 }
 
 Result<std::string> GlueApi::StartCrawler(std::string_view body) {
@@ -1213,9 +1210,7 @@ Result<std::string> GlueApi::GetCrawlerMetrics(std::string_view body) {
                              catalog_->GetCrawlRuns(crawlers[i].definition.name, kMedianRuns));
     list.push_back(MetricsJson(crawlers[i], runs));
   }
-  json response = {{"CrawlerMetricsList", std::move(list)}};
-  if (page.next_token) response["NextToken"] = *page.next_token;
-  return Dump(response);
+  return ListResponse("CrawlerMetricsList", std::move(list), page.next_token);
 }
 
 }  // namespace lakebox::server
