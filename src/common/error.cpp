@@ -23,6 +23,7 @@ constexpr std::pair<Error::Code, std::string_view> kAwsNames[] = {
     {Error::Code::kCrawlerRunning, "CrawlerRunningException"},
     {Error::Code::kCrawlerNotRunning, "CrawlerNotRunningException"},
     {Error::Code::kCrawlerStopping, "CrawlerStoppingException"},
+    {Error::Code::kConcurrentRunsExceeded, "ConcurrentRunsExceededException"},
     {Error::Code::kInvalidRequest, "InvalidRequestException"},
     {Error::Code::kNotFound, "NoSuchKey"},
     {Error::Code::kInternal, "InternalFailure"},

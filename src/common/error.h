@@ -32,6 +32,7 @@ class Error {
     kCrawlerRunning,       // CrawlerRunningException (Glue): StartCrawler while it runs
     kCrawlerNotRunning,    // CrawlerNotRunningException (Glue): StopCrawler while idle
     kCrawlerStopping,      // CrawlerStoppingException (Glue)
+    kConcurrentRunsExceeded,  // ConcurrentRunsExceededException (Glue): StartJobRun over MaxConcurrentRuns
     kInvalidRequest,       // InvalidRequestException (Athena): unknown execution, not finished...
     kNotFound,             // NoSuchKey: an object or file that does not exist
     kIo,                   // InternalFailure: the disk or the OS failed
@@ -63,6 +64,7 @@ class Error {
   static Error EntityNotFound(std::string m) { return {Code::kEntityNotFound, std::move(m)}; }
   static Error AlreadyExists(std::string m) { return {Code::kAlreadyExists, std::move(m)}; }
   static Error InvalidInput(std::string m) { return {Code::kInvalidInput, std::move(m)}; }
+  static Error ConcurrentRunsExceeded(std::string m) { return {Code::kConcurrentRunsExceeded, std::move(m)}; }
   static Error InvalidRequest(std::string m) { return {Code::kInvalidRequest, std::move(m)}; }
   static Error NotFound(std::string m) { return {Code::kNotFound, std::move(m)}; }
   static Error Io(std::string m) { return {Code::kIo, std::move(m)}; }

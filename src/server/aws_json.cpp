@@ -23,6 +23,7 @@ int HttpStatusFor(Error::Code code) {
     case Error::Code::kCrawlerRunning:
     case Error::Code::kCrawlerNotRunning:
     case Error::Code::kCrawlerStopping:
+    case Error::Code::kConcurrentRunsExceeded:
     case Error::Code::kInvalidRequest: return 400;
     case Error::Code::kServiceUnavailable: return 503;
     case Error::Code::kNotFound: return 404;
