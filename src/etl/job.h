@@ -6,23 +6,27 @@
 // Declared in lakebox.toml:
 //   [[job]]
 //   name = "vehicles_to_stage"            # required; 1-255 chars
-//   source = "vehicles.vehicles_raw"      # required; "<database>.<table>" of the catalog
+//   source = "vehicles.vehicles_raw"      # required; "<database>.<table>" of the catalog (lower-cased)
 //   transform = "relationalize"           # relationalize | none (default relationalize)
-//   target = "s3://lake/stage/"           # required; s3://bucket/prefix/
+//   target = "s3://lake/stage/"           # required; s3://bucket/prefix/ (a folder, not the bucket:
+//                                         #   child tables go next to it, s3://lake/stage_alerts/)
 //   format = "parquet"                    # parquet | json (default parquet)
-//   compression = "gzip"                  # gzip | snappy | zstd | none (default gzip)
+//   compression = "gzip"                  # gzip | snappy | zstd | none (default gzip); json: no snappy
 //   partition_by = ["vendor"]             # output columns (after flattening/mappings)
 //   bookmarks = true                      # default true
-//   separator = "_"                       # flattened-name separator; "." for Glue parity
-//   filter = "speed_kmh > 0"              # optional SQL predicate on output columns
-//   target_file_size_mb = 128             # optional; rough upper bound per output file
+//   separator = "_"                       # flattened-name separator (1-8 of _ . -); "." for Glue parity
+//   filter = "speed_kmh > 0"              # optional SQL predicate on the root's output columns
+//                                         #   (after mappings); child tables follow their parents
+//   target_file_size_mb = 128             # optional, 1..10240; rough upper bound per output file
 //   schedule = "rate(5 minutes)"          # optional; see schedule/schedule_expression.h
 //   description = "..."
-//   [[job.mappings]]                      # optional: Glue's ApplyMapping
-//   source = "vehicle_status_speed_kmh"   # an output column (after flattening)
+//   [[job.mappings]]                      # optional: Glue's ApplyMapping, on the root table
+//   source = "vehicle_status_speed_kmh"   # an output column (after flattening); each at most once
 //   target = "speed_kmh"                  # new name; omitted = keep
-//   type = "double"                       # Hive type to cast to; omitted = keep
-//   drop = true                           # drop the column (target/type ignored)
+//   type = "double"                       # Hive type to cast to (TRY_CAST); omitted = keep
+//   drop = true                           # drop the column (then no target/type; dropping an
+//                                         #   array's key drops its child tables)
+// Columns no mapping names are kept as they are. docs/etl.md documents every key.
 #pragma once
 
 #include <cstdint>
@@ -63,7 +67,8 @@ struct JobDefinition {
 };
 
 // Reads every [[job]] table of `root`. InvalidArgument naming the source file, the job and the key,
-// with the fix ("job 'x': compression = \"lz4\" is not one of gzip, snappy, zstd, none"), for unknown
+// with the fix ("lakebox.toml: job \"x\": compression: \"lz4\" is not one of gzip, snappy, zstd,
+// none"), for unknown
 // keys, wrong types, unknown transform/format/compression, missing required keys (name, source,
 // target), a source that is not "<database>.<table>", a target that is not s3://bucket/..., duplicate
 // names and schedules that do not parse. A source table that does not exist is accepted here.
