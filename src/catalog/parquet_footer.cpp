@@ -309,6 +309,72 @@ Result<SchemaElement> ReadSchemaElement(CompactReader& reader) {
   return element;
 }
 
+// ColumnMetaData {3: path_in_schema list<string>, 7: total_compressed_size i64}.
+Status ReadColumnMetaData(CompactReader& reader, ParquetColumnChunk& chunk) {
+  int16_t last_id = 0;
+  while (true) {
+    LAKEBOX_ASSIGN_OR_RETURN(auto field, reader.FieldHeader(last_id));
+    const auto [type, id] = field;
+    if (type == kStop) return Ok();
+    if (id == 3) {
+      LAKEBOX_TRY(ExpectType(reader, type, kList, "ColumnMetaData.path_in_schema"));
+      LAKEBOX_ASSIGN_OR_RETURN(auto header, reader.ListHeader());
+      LAKEBOX_TRY(ExpectType(reader, header.first, kBinary, "ColumnMetaData.path_in_schema element"));
+      for (size_t i = 0; i < header.second; ++i) {
+        LAKEBOX_ASSIGN_OR_RETURN(std::string_view part, reader.Binary());
+        if (i == 0) chunk.column = std::string(part);
+      }
+    } else if (id == 7) {
+      LAKEBOX_TRY(ExpectType(reader, type, kI64, "ColumnMetaData.total_compressed_size"));
+      LAKEBOX_ASSIGN_OR_RETURN(chunk.compressed_size, reader.Zigzag());
+      if (chunk.compressed_size < 0) return std::unexpected(reader.Corrupt("negative total_compressed_size"));
+    } else {
+      LAKEBOX_TRY(reader.Skip(type, false, 3));
+    }
+  }
+}
+
+// ColumnChunk {3: meta_data ColumnMetaData}; nullopt when it has none (an encrypted column).
+Result<std::optional<ParquetColumnChunk>> ReadColumnChunk(CompactReader& reader) {
+  std::optional<ParquetColumnChunk> chunk;
+  int16_t last_id = 0;
+  while (true) {
+    LAKEBOX_ASSIGN_OR_RETURN(auto field, reader.FieldHeader(last_id));
+    const auto [type, id] = field;
+    if (type == kStop) return chunk;
+    if (id == 3) {
+      LAKEBOX_TRY(ExpectType(reader, type, kStruct, "ColumnChunk.meta_data"));
+      chunk.emplace();
+      LAKEBOX_TRY(ReadColumnMetaData(reader, *chunk));
+    } else {
+      LAKEBOX_TRY(reader.Skip(type, false, 2));
+    }
+  }
+}
+
+// RowGroup {1: columns list<ColumnChunk>}.
+Result<ParquetRowGroup> ReadRowGroup(CompactReader& reader) {
+  ParquetRowGroup row_group;
+  int16_t last_id = 0;
+  while (true) {
+    LAKEBOX_ASSIGN_OR_RETURN(auto field, reader.FieldHeader(last_id));
+    const auto [type, id] = field;
+    if (type == kStop) return row_group;
+    if (id == 1) {
+      LAKEBOX_TRY(ExpectType(reader, type, kList, "RowGroup.columns"));
+      LAKEBOX_ASSIGN_OR_RETURN(auto header, reader.ListHeader());
+      LAKEBOX_TRY(ExpectType(reader, header.first, kStruct, "RowGroup.columns element"));
+      row_group.columns.reserve(header.second);
+      for (size_t i = 0; i < header.second; ++i) {
+        LAKEBOX_ASSIGN_OR_RETURN(auto chunk, ReadColumnChunk(reader));
+        if (chunk) row_group.columns.push_back(std::move(*chunk));
+      }
+    } else {
+      LAKEBOX_TRY(reader.Skip(type, false, 1));
+    }
+  }
+}
+
 struct Node {
   const SchemaElement* element;
   std::vector<Node> children;
@@ -458,6 +524,7 @@ Result<ParquetFooter> ParseParquetFooter(std::string_view metadata) {
   CompactReader reader(metadata);
   std::vector<SchemaElement> elements;
   std::optional<int64_t> num_rows;
+  std::vector<ParquetRowGroup> row_groups;
   bool has_schema = false;
   int16_t last_id = 0;
   while (true) {
@@ -477,6 +544,15 @@ Result<ParquetFooter> ParseParquetFooter(std::string_view metadata) {
     } else if (id == 3) {
       LAKEBOX_TRY(ExpectType(reader, type, kI64, "FileMetaData.num_rows"));
       LAKEBOX_ASSIGN_OR_RETURN(num_rows, reader.Zigzag());
+    } else if (id == 4) {
+      LAKEBOX_TRY(ExpectType(reader, type, kList, "FileMetaData.row_groups"));
+      LAKEBOX_ASSIGN_OR_RETURN(auto header, reader.ListHeader());
+      LAKEBOX_TRY(ExpectType(reader, header.first, kStruct, "FileMetaData.row_groups element"));
+      row_groups.reserve(header.second);
+      for (size_t i = 0; i < header.second; ++i) {
+        LAKEBOX_ASSIGN_OR_RETURN(ParquetRowGroup row_group, ReadRowGroup(reader));
+        row_groups.push_back(std::move(row_group));
+      }
     } else {
       LAKEBOX_TRY(reader.Skip(type, false, 1));
     }
@@ -494,7 +570,7 @@ Result<ParquetFooter> ParseParquetFooter(std::string_view metadata) {
         fmt::format("corrupt Parquet footer: the schema root holds {} of its {} elements", index,
                     elements.size())));
   }
-  return ParquetFooter{StructOf(root.children), *num_rows};
+  return ParquetFooter{StructOf(root.children), *num_rows, std::move(row_groups)};
 }
 
 }  // namespace lakebox::catalog

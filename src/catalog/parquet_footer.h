@@ -2,8 +2,10 @@
 //
 // A Parquet file ends with <FileMetaData><u32 little-endian length of it>"PAR1", and FileMetaData
 // is a Thrift struct in the compact protocol (github.com/apache/parquet-format, parquet.thrift).
-// ParseParquetFooter reads only the schema (the flattened list of SchemaElement) and num_rows,
-// skipping every other field, so files from any writer version parse.
+// ParseParquetFooter reads only the schema (the flattened list of SchemaElement), num_rows and,
+// of every row group's column chunks, the top-level column (path_in_schema[0]) and
+// total_compressed_size, skipping every other field, so files from any writer version parse.
+// The query engine uses the chunks to count the bytes a query reads from the columns it reads.
 //
 // Type mapping to Hive (AWS-REFERENCE §3.7: Parquet types are taken from the file):
 //   BOOLEAN → boolean; INT32 → int (DATE → date, DECIMAL → decimal(p,s), UINT_32 → bigint);
@@ -18,7 +20,9 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "catalog/data_type.h"
 #include "common/error.h"
@@ -30,9 +34,22 @@ inline constexpr std::string_view kParquetMagic = "PAR1";
 // Bytes at the end of a file after the footer: its u32 length and the magic.
 inline constexpr size_t kParquetTailSize = 8;
 
+// One column chunk of a row group: a leaf column's pages. A nested column (struct, list, map)
+// has one chunk per leaf, all with the same top-level `column`.
+struct ParquetColumnChunk {
+  std::string column;           // path_in_schema[0] as written (not lower-cased); "" if absent
+  int64_t compressed_size = 0;  // ColumnMetaData.total_compressed_size: its pages, as stored
+};
+
+struct ParquetRowGroup {
+  std::vector<ParquetColumnChunk> columns;  // in file order; a chunk without ColumnMetaData
+                                            // (an encrypted column) is left out
+};
+
 struct ParquetFooter {
   DataType schema;  // kStruct: the top-level columns, in file order
   int64_t num_rows = 0;
+  std::vector<ParquetRowGroup> row_groups;  // in file order
 };
 
 // The footer length from the file's last kParquetTailSize bytes.
@@ -42,8 +59,8 @@ Result<uint32_t> ParquetFooterLength(std::string_view tail);
 
 // Parses the serialized FileMetaData (the `length` bytes before the tail).
 // Errors: Corruption naming the offset for malformed Thrift (truncated, bad type, nesting over
-// 64 levels, a list longer than the bytes left) or a schema that does not add up (child counts,
-// no root, missing num_rows).
+// 64 levels, a list longer than the bytes left), a schema that does not add up (child counts,
+// no root, missing num_rows) or a negative total_compressed_size.
 Result<ParquetFooter> ParseParquetFooter(std::string_view metadata);
 
 }  // namespace lakebox::catalog

@@ -5,15 +5,21 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <chrono>
+#include <cstdlib>
 #include <condition_variable>
+#include <fstream>
 #include <mutex>
 #include <set>
 #include <system_error>
 #include <thread>
 
 #include "catalog/data_type.h"
+#include "catalog/parquet_footer.h"
+#include "query/athena_statements.h"
+#include "query/presto_functions.h"
 #include "query/table_scan.h"
 
 namespace lakebox::query {
@@ -26,11 +32,21 @@ using duckdb::QuoteLiteral;
 constexpr std::string_view kHiveNullPartition = "__HIVE_DEFAULT_PARTITION__";
 
 struct View {
+  struct Partition {
+    std::vector<std::optional<std::string>> values;  // empty when unpartitioned
+    std::vector<ObjectFile> files;
+    int64_t bytes = 0;
+  };
   std::string sql;
   std::vector<std::string> keys;
-  std::vector<std::pair<std::vector<std::optional<std::string>>, int64_t>> partitions;  // values, bytes
-  int64_t bytes = 0;  // the sizes of the files it reads
+  std::vector<Partition> partitions;  // those with files
 };
+
+int64_t SizeOf(const std::vector<ObjectFile>& files) {
+  int64_t bytes = 0;
+  for (const auto& file : files) bytes += static_cast<int64_t>(file.size);
+  return bytes;
+}
 
 // The view of `table`, or InvalidInput if it cannot be one.
 Result<View> MakeView(const std::filesystem::path& data_dir, catalog::Catalog& catalog,
@@ -45,24 +61,19 @@ Result<View> MakeView(const std::filesystem::path& data_dir, catalog::Catalog& c
   std::vector<std::string> branches;
   View view;
   for (const auto& key : table.partition_keys) view.keys.push_back(key.name);
-  int64_t& bytes = view.bytes;
-  auto count_bytes = [&](const std::vector<ObjectFile>& files) {
-    for (const auto& file : files) bytes += static_cast<int64_t>(file.size);
-  };
   if (table.partition_keys.empty()) {
     auto files = ListFiles(data_dir, table.storage.location);
-    count_bytes(files);
     if (!files.empty()) {
       LAKEBOX_ASSIGN_OR_RETURN(auto branch, ScanSelect(table, classification, files, ""));
       branches.push_back(std::move(branch));
+      int64_t bytes = SizeOf(files);
+      view.partitions.push_back({{}, std::move(files), bytes});
     }
   } else {
     LAKEBOX_ASSIGN_OR_RETURN(auto partitions, catalog.GetPartitions(table.database, table.name));
     for (const auto& partition : partitions) {
       auto files = ListFiles(data_dir, partition.storage.location);
       if (files.empty()) continue;
-      int64_t before = bytes;
-      count_bytes(files);
       std::vector<std::optional<std::string>> values;
       std::string keys;
       for (size_t i = 0; i < table.partition_keys.size(); ++i) {
@@ -74,7 +85,8 @@ Result<View> MakeView(const std::filesystem::path& data_dir, catalog::Catalog& c
       }
       LAKEBOX_ASSIGN_OR_RETURN(auto branch, ScanSelect(table, classification, files, keys));
       branches.push_back(std::move(branch));
-      view.partitions.emplace_back(std::move(values), bytes - before);
+      int64_t bytes = SizeOf(files);
+      view.partitions.push_back({std::move(values), std::move(files), bytes});
     }
   }
   if (branches.empty()) {
@@ -194,7 +206,175 @@ Result<std::vector<T>> AllPages(Fetch fetch) {
   return all;
 }
 
+// The profiler metrics lakebox reads: the scans' projections and filters, and the memory peak.
+constexpr std::string_view kProfilingSettings =
+    R"({"EXTRA_INFO": "true", "OPERATOR_TYPE": "true", "SYSTEM_PEAK_BUFFER_MEMORY": "true"})";
+constexpr auto kMemorySampleInterval = std::chrono::milliseconds(10);
+constexpr int kMaxProfileDepth = 1000;
+
+// A profiler metric of `node` as text; "" when absent.
+std::string Metric(duckdb_profiling_info node, const char* key) {
+  duckdb_value value = duckdb_profiling_info_get_value(node, key);
+  if (value == nullptr) return "";
+  char* text = duckdb_get_varchar(value);
+  std::string out = text ? text : "";
+  duckdb_free(text);
+  duckdb_destroy_value(&value);
+  return out;
+}
+
+// What the profiler saw of the connection's last query.
+struct QueryProfile {
+  bool profiled = false;  // false: DuckDB ran no profiled operator (or the query was not a SELECT)
+  std::vector<std::string> parquet_scans;  // see ScanText
+  int64_t peak_buffer_memory = 0;          // the connection's running maximum (engine.h)
+};
+
+// A READ_PARQUET scan's EXTRA_INFO ("Function: READ_PARQUET, Projections: vendor\nnotes,
+// Filters: speed_kmh>10.0, ...") reduced to where column names appear: lower-cased, from
+// "projections:" on, with string literals and the other keys' names blanked.
+std::string ScanText(std::string_view extra_info) {
+  std::string text = Lower(extra_info);
+  size_t start = text.find("projections:");
+  if (start != std::string::npos) text.erase(0, start);
+  for (std::string_view key : {"projections:", "filters:", "__estimated_cardinality__:", "total files read:"}) {
+    for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
+      text.replace(at, key.size(), std::string(key.size(), ' '));
+    }
+  }
+  bool in_literal = false;
+  for (char& c : text) {
+    if (c == '\'') {
+      in_literal = !in_literal;  // '' inside a literal toggles twice
+    } else if (in_literal) {
+      c = ' ';
+    }
+  }
+  return text;
+}
+
+void CollectScans(duckdb_profiling_info node, int depth, QueryProfile& profile) {
+  if (depth > kMaxProfileDepth) return;
+  if (Metric(node, "OPERATOR_TYPE") == "TABLE_SCAN") {
+    std::string extra = Metric(node, "EXTRA_INFO");
+    if (Lower(extra).find("function: read_parquet") != std::string::npos) {
+      profile.parquet_scans.push_back(ScanText(extra));
+    }
+  }
+  idx_t children = duckdb_profiling_info_get_child_count(node);
+  for (idx_t i = 0; i < children; ++i) CollectScans(duckdb_profiling_info_get_child(node, i), depth + 1, profile);
+}
+
+// The profile of the connection's last statement (none if DuckDB ran it without operators to
+// profile, as a count(*) it answers from Parquet footers).
+QueryProfile ReadProfile(duckdb::Connection& connection) {
+  QueryProfile profile;
+  duckdb_profiling_info root = duckdb_get_profiling_info(connection.raw());
+  if (root == nullptr) return profile;
+  profile.profiled = true;
+  profile.peak_buffer_memory = std::atoll(Metric(root, "SYSTEM_PEAK_BUFFER_MEMORY").c_str());
+  CollectScans(root, 0, profile);
+  return profile;
+}
+
+bool IsNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// The columns (lower case) of `columns` that appear in a scan's text as whole names.
+std::set<std::string> ColumnsIn(const std::vector<std::string>& scans, const std::vector<std::string>& columns) {
+  std::set<std::string> found;
+  for (const std::string& column : columns) {
+    if (column.empty()) continue;
+    for (const std::string& scan : scans) {
+      bool hit = false;
+      for (size_t at = scan.find(column); at != std::string::npos && !hit; at = scan.find(column, at + 1)) {
+        bool starts = at == 0 || !IsNameChar(scan[at - 1]);
+        size_t end = at + column.size();
+        bool ends = end == scan.size() || !IsNameChar(scan[end]);
+        hit = starts && ends;
+      }
+      if (hit) {
+        found.insert(column);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+// DuckDB's buffer-managed memory now (duckdb_memory(), every tag); 0 if it cannot be read.
+int64_t BufferMemory(duckdb::Connection& connection) {
+  auto result = connection.Query("SELECT sum(memory_usage_bytes)::BIGINT FROM duckdb_memory()");
+  if (!result || result->RowCount() != 1) return 0;
+  return result->Int64(0, 0);
+}
+
 }  // namespace
+
+// Samples BufferMemory every kMemorySampleInterval on its own connection while queries run,
+// keeping each running query's maximum.
+class Engine::MemorySampler {
+ public:
+  using Peak = std::shared_ptr<std::atomic<int64_t>>;
+
+  explicit MemorySampler(duckdb::Connection connection) : connection_(std::move(connection)) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~MemorySampler() {
+    {
+      std::lock_guard lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  MemorySampler(const MemorySampler&) = delete;
+  MemorySampler& operator=(const MemorySampler&) = delete;
+
+  // A running query's maximum, updated until Unregister.
+  Peak Register() {
+    auto peak = std::make_shared<std::atomic<int64_t>>(0);
+    {
+      std::lock_guard lock(mu_);
+      running_.insert(peak);
+    }
+    cv_.notify_all();
+    return peak;
+  }
+  void Unregister(const Peak& peak) {
+    std::lock_guard lock(mu_);
+    running_.erase(peak);
+  }
+
+ private:
+  void Run() {
+    std::unique_lock lock(mu_);
+    while (true) {
+      cv_.wait(lock, [this] { return stop_ || !running_.empty(); });
+      if (stop_) return;
+      lock.unlock();
+      int64_t sample = BufferMemory(connection_);
+      lock.lock();
+      for (const Peak& peak : running_) {
+        int64_t seen = peak->load();
+        while (sample > seen && !peak->compare_exchange_weak(seen, sample)) {
+        }
+      }
+      cv_.wait_for(lock, kMemorySampleInterval, [this] { return stop_; });
+    }
+  }
+
+  duckdb::Connection connection_;  // used by the sampling thread only
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::set<Peak> running_;  // guarded by mu_
+  bool stop_ = false;       // guarded by mu_
+  std::thread thread_;
+};
+
+Engine::Engine(EngineOptions options, catalog::Catalog* catalog, duckdb::Database database, duckdb::Connection admin)
+    : options_(std::move(options)), catalog_(catalog), database_(std::move(database)), admin_(std::move(admin)) {}
+
+Engine::~Engine() = default;
 
 Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options, catalog::Catalog* catalog) {
   std::error_code ec;
@@ -212,14 +392,24 @@ Result<std::unique_ptr<Engine>> Engine::Open(EngineOptions options, catalog::Cat
   LAKEBOX_ASSIGN_OR_RETURN(auto admin, duckdb::Connection::Open(database));
   std::unique_ptr<Engine> engine(new Engine(std::move(options), catalog, std::move(database), std::move(admin)));
 
+  // Profiling must be on before the sandbox locks the configuration (it is a per-connection
+  // setting that cannot be set globally).
   int pool_size = std::max(1, engine->options_.max_concurrent_queries);
   for (int i = 0; i < pool_size; ++i) {
     LAKEBOX_ASSIGN_OR_RETURN(auto connection, duckdb::Connection::Open(engine->database_));
-    engine->idle_.push_back(std::move(connection));
+    LAKEBOX_TRY(connection.Execute(fmt::format("SET enable_profiling = 'no_output'; SET custom_profiling_settings = {}",
+                                               QuoteLiteral(kProfilingSettings))));
+    engine->idle_.push_back({std::move(connection), 0});
   }
+  LAKEBOX_ASSIGN_OR_RETURN(auto sampler_connection, duckdb::Connection::Open(engine->database_));
+  engine->sampler_ = std::make_unique<MemorySampler>(std::move(sampler_connection));
   std::unique_lock lock(engine->mu_);
   LAKEBOX_ASSIGN_OR_RETURN(engine->built_counter_, catalog->ChangeCounter());
   LAKEBOX_TRY(engine->BuildViews());
+  // Athena's Presto functions, as macros in the main schema (found from every database's schema).
+  LAKEBOX_TRY(InstallPrestoFunctions(engine->admin_));
+  // Athena's session time zone: timestamps without one are UTC, whatever the machine's zone.
+  LAKEBOX_TRY(engine->admin_.Execute("SET GLOBAL TimeZone = 'UTC'"));
   LAKEBOX_TRY(engine->LockSandbox());
   return engine;
 }
@@ -263,9 +453,12 @@ Status Engine::BuildViews() {
       view_names.emplace_back(database.name, table.name);
       view_sql.push_back(std::move(view->sql));
       ViewFiles& files = view_files[database.name + "." + table.name];
+      files.parquet = Classification(table) == "parquet";
+      for (const auto& column : table.storage.columns) files.columns.push_back(Lower(column.name));
       files.keys = std::move(view->keys);
-      files.bytes = view->bytes;
-      for (auto& [values, bytes] : view->partitions) files.partitions.push_back({std::move(values), bytes});
+      for (auto& partition : view->partitions) {
+        files.partitions.push_back({std::move(partition.values), std::move(partition.files), partition.bytes});
+      }
     }
   }
   ddl += "COMMIT;";
@@ -277,6 +470,16 @@ Status Engine::BuildViews() {
   view_names_ = std::move(view_names);
   view_sql_ = std::move(view_sql);
   view_files_ = std::move(view_files);
+
+  // Footers of files no view reads any more are dropped.
+  std::set<std::string> paths;
+  for (const auto& [name, view] : view_files_) {
+    for (const auto& partition : view.partitions) {
+      for (const auto& file : partition.files) paths.insert(file.path);
+    }
+  }
+  std::lock_guard footers_lock(footers_mu_);
+  std::erase_if(footers_, [&](const auto& entry) { return !paths.contains(entry.first); });
   return {};
 }
 
@@ -365,11 +568,12 @@ class Engine::ConnectionLease {
   }
   ConnectionLease(const ConnectionLease&) = delete;
   ConnectionLease& operator=(const ConnectionLease&) = delete;
-  duckdb::Connection& connection() { return *connection_; }
+  duckdb::Connection& connection() { return connection_->connection; }
+  int64_t& profiler_peak() { return connection_->profiler_peak; }
 
  private:
   Engine& engine_;
-  std::optional<duckdb::Connection> connection_;
+  std::optional<PooledConnection> connection_;
 };
 
 namespace {
@@ -442,8 +646,65 @@ std::optional<std::set<size_t>> Engine::MatchingPartitions(duckdb::Connection& c
   return out;
 }
 
+std::optional<Engine::FooterSummary> Engine::Footer(const ObjectFile& file) {
+  std::error_code ec;
+  auto mtime = std::filesystem::last_write_time(file.path, ec);
+  if (ec) return std::nullopt;
+  uint64_t size = std::filesystem::file_size(file.path, ec);
+  if (ec) return std::nullopt;
+  {
+    std::lock_guard lock(footers_mu_);
+    auto it = footers_.find(file.path);
+    if (it != footers_.end() && it->second.size == size && it->second.mtime == mtime) return it->second;
+  }
+  // The tail gives the footer's length, then the footer is read and parsed (outside the lock:
+  // other queries' cached footers stay available meanwhile).
+  std::ifstream in(file.path, std::ios::binary);
+  if (!in || size < catalog::kParquetTailSize + catalog::kParquetMagic.size()) return std::nullopt;
+  std::string tail(catalog::kParquetTailSize, '\0');
+  in.seekg(static_cast<std::streamoff>(size - catalog::kParquetTailSize));
+  if (!in.read(tail.data(), static_cast<std::streamsize>(tail.size()))) return std::nullopt;
+  auto length = catalog::ParquetFooterLength(tail);
+  if (!length || *length > size - catalog::kParquetTailSize - catalog::kParquetMagic.size()) return std::nullopt;
+  std::string metadata(*length, '\0');
+  in.seekg(static_cast<std::streamoff>(size - catalog::kParquetTailSize - *length));
+  if (!in.read(metadata.data(), static_cast<std::streamsize>(metadata.size()))) return std::nullopt;
+  auto footer = catalog::ParseParquetFooter(metadata);
+  if (!footer) {
+    spdlog::warn("query: {}: {}", file.path, footer.error().message());
+    return std::nullopt;
+  }
+  FooterSummary summary{size, mtime, static_cast<int64_t>(*length + catalog::kParquetTailSize), {}};
+  for (const auto& row_group : footer->row_groups) {
+    for (const auto& chunk : row_group.columns) summary.column_bytes[Lower(chunk.column)] += chunk.compressed_size;
+  }
+  std::lock_guard lock(footers_mu_);
+  footers_[file.path] = summary;
+  return summary;
+}
+
+int64_t Engine::PartitionBytes(const ViewFiles& view, const PartitionFiles& partition,
+                               const std::set<std::string>* columns_read) {
+  if (!view.parquet || columns_read == nullptr) return partition.bytes;
+  int64_t bytes = 0;
+  for (const ObjectFile& file : partition.files) {
+    auto footer = Footer(file);
+    if (!footer) {
+      bytes += static_cast<int64_t>(file.size);
+      continue;
+    }
+    bytes += footer->footer_bytes;
+    for (const std::string& column : *columns_read) {
+      auto it = footer->column_bytes.find(column);
+      if (it != footer->column_bytes.end()) bytes += it->second;
+    }
+  }
+  return bytes;
+}
+
 int64_t Engine::BytesOfReferencedViews(duckdb::Connection& connection, std::string_view sql,
-                                       const std::optional<std::string>& default_database) const {
+                                       const std::optional<std::string>& default_database,
+                                       const std::vector<std::string>* parquet_scans) {
   auto tree = ParseTree(connection, sql);
   if (!tree) return 0;  // EXPLAIN, or several statements of which one is not a SELECT
   TableRefs refs;
@@ -465,17 +726,73 @@ int64_t Engine::BytesOfReferencedViews(duckdb::Connection& connection, std::stri
       }
     }
     if (whole) {
-      bytes += view.bytes;
-      continue;
+      for (size_t i = 0; i < view.partitions.size(); ++i) selected.insert(i);
     }
+    std::optional<std::set<std::string>> columns_read;
+    if (view.parquet && parquet_scans != nullptr) columns_read = ColumnsIn(*parquet_scans, view.columns);
     for (size_t index : selected) {
-      if (index < view.partitions.size()) bytes += view.partitions[index].bytes;
+      if (index < view.partitions.size()) {
+        bytes += PartitionBytes(view, view.partitions[index], columns_read ? &*columns_read : nullptr);
+      }
     }
   }
   return bytes;
 }
 
+namespace {
+
+// EXPLAIN ANALYZE runs the statement it explains: every statement DuckDB sees as an EXPLAIN must
+// be one lakebox checked (CheckExplainedStatements) to explain a query. Both splits of `sql`
+// must agree, so a quirk of either cannot hide an EXPLAIN from the check.
+Status CheckExplains(duckdb::Connection& connection, std::string_view sql) {
+  LAKEBOX_ASSIGN_OR_RETURN(std::vector<bool> checked, CheckExplainedStatements(sql));
+  std::string text(sql);
+  duckdb_extracted_statements statements = nullptr;
+  idx_t count = duckdb_extract_statements(connection.raw(), text.c_str(), &statements);
+  Status status = Ok();
+  if (count != 0 && count != checked.size()) {
+    status = std::unexpected(Error::InvalidArgument(
+        "Permission Error: lakebox could not check the EXPLAIN statements of this query"));
+  }
+  for (idx_t i = 0; status && i < count; ++i) {
+    duckdb_prepared_statement prepared = nullptr;
+    if (duckdb_prepare_extracted_statement(connection.raw(), statements, i, &prepared) == DuckDBSuccess &&
+        duckdb_prepared_statement_type(prepared) == DUCKDB_STATEMENT_TYPE_EXPLAIN && !checked[i]) {
+      status = std::unexpected(Error::InvalidArgument(
+          "Permission Error: lakebox could not check the EXPLAIN statements of this query"));
+    }
+    duckdb_destroy_prepare(&prepared);
+  }
+  duckdb_destroy_extracted(&statements);
+  return status;
+}
+
+// "CREATE_TABLE" -> "CREATE TABLE".
+std::string Spaced(std::string text) {
+  std::replace(text.begin(), text.end(), '_', ' ');
+  return text;
+}
+
+}  // namespace
+
 Result<QueryResult> Engine::Execute(std::string_view sql, std::optional<std::string> default_database) {
+  const StatementKind kind = ClassifyStatement(sql);
+  if (kind.type == "DDL") {
+    return std::unexpected(Error::InvalidArgument(fmt::format(
+        "{} is not supported: lakebox's catalog is kept by its crawlers and the Glue API, so DDL statements "
+        "(CREATE, DROP, ALTER, MSCK REPAIR TABLE) are refused",
+        Spaced(kind.substatement))));
+  }
+  auto start = std::chrono::steady_clock::now();
+  if (auto answer = AnswerFromCatalog(sql, *catalog_, default_database)) {
+    if (!*answer) return std::unexpected(answer->error());
+    QueryResult out = std::move(**answer);
+    out.stats.rows = static_cast<int64_t>(out.rows.size());
+    out.stats.engine_time_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return out;
+  }
+
   LAKEBOX_TRY(RefreshViews());
   std::shared_lock lock(mu_);
   ConnectionLease lease(*this);
@@ -487,8 +804,15 @@ Result<QueryResult> Engine::Execute(std::string_view sql, std::optional<std::str
         "unknown database '{}'. The catalog has: {}", *default_database, ViewList())));
   }
   if (!use) return std::unexpected(use.error());
+  if (Lower(sql).find("explain") != std::string::npos) LAKEBOX_TRY(CheckExplains(connection, sql));
 
-  auto start = std::chrono::steady_clock::now();
+  start = std::chrono::steady_clock::now();
+  MemorySampler::Peak sampled = sampler_->Register();
+  struct Unregister {
+    MemorySampler& sampler;
+    const MemorySampler::Peak& peak;
+    ~Unregister() { sampler.Unregister(peak); }
+  } unregister{*sampler_, sampled};
   Watchdog watchdog(connection, options_.query_timeout);
   auto checked = [](duckdb_statement_type type) -> Status {
     if (type == DUCKDB_STATEMENT_TYPE_SELECT || type == DUCKDB_STATEMENT_TYPE_EXPLAIN) return {};
@@ -499,9 +823,10 @@ Result<QueryResult> Engine::Execute(std::string_view sql, std::optional<std::str
   // The C API gives no text for nested values (STRUCT, LIST, MAP), so a single query with such
   // columns runs wrapped in a SELECT that casts them to VARCHAR; their types are read first with
   // DESCRIBE (which binds without running).
+  const size_t statement_count = connection.StatementCount(sql);
   std::vector<std::string> described_types;
   std::optional<lakebox::Result<duckdb::Result>> wrapped;
-  if (connection.StatementCount(sql) == 1) {
+  if (statement_count == 1) {
     std::string_view body = sql;
     while (!body.empty() && (body.back() == ';' || std::isspace(static_cast<unsigned char>(body.back())))) {
       body.remove_suffix(1);
@@ -548,6 +873,14 @@ Result<QueryResult> Engine::Execute(std::string_view sql, std::optional<std::str
     }
     return std::unexpected(result.error());
   }
+  // Read before any other statement runs on the connection; the last memory sample is taken
+  // while the result is still held.
+  QueryProfile profile = ReadProfile(connection);
+  int64_t peak_memory = std::max(sampled->load(), BufferMemory(connection));
+  if (profile.peak_buffer_memory > lease.profiler_peak()) {
+    peak_memory = std::max(peak_memory, profile.peak_buffer_memory);
+    lease.profiler_peak() = profile.peak_buffer_memory;
+  }
 
   QueryResult out;
   size_t columns = result->ColumnCount();
@@ -565,7 +898,14 @@ Result<QueryResult> Engine::Execute(std::string_view sql, std::optional<std::str
   }
   out.stats.rows = static_cast<int64_t>(rows);
   out.stats.engine_time_ms = elapsed_ms;
-  out.stats.bytes_scanned = BytesOfReferencedViews(connection, sql, default_database);
+  out.stats.peak_memory_bytes = peak_memory;
+  // Only the last statement is profiled: with several, Parquet views count whole files.
+  out.stats.bytes_scanned = BytesOfReferencedViews(connection, sql, default_database,
+                                                   statement_count == 1 ? &profile.parquet_scans : nullptr);
+  // Internal statements since the query may have raised the connection's running maximum.
+  if (QueryProfile after = ReadProfile(connection); after.profiled) {
+    lease.profiler_peak() = std::max(lease.profiler_peak(), after.peak_buffer_memory);
+  }
   return out;
 }
 

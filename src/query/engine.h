@@ -29,7 +29,9 @@
 //  - Only SELECT and EXPLAIN statements run: every statement of a query is prepared and its
 //    type checked before it executes, so COPY ... TO, ATTACH, INSTALL, LOAD, SET, PRAGMA,
 //    CREATE, DROP, INSERT, ... are refused ("Permission Error: only SELECT and EXPLAIN ...")
-//    before they do anything. The views can therefore not be altered by a query.
+//    before they do anything. EXPLAIN ANALYZE executes what it explains, so an EXPLAIN must
+//    explain a query (EXPLAIN ANALYZE COPY ... TO would write into the lake). The views can
+//    therefore not be altered by a query.
 //  - After the first build, the database gets allowed_directories = [<data_dir>/s3/],
 //    enable_external_access = false, autoload/autoinstall of extensions off, and
 //    lock_configuration = true, so a SELECT reading a file outside the lake
@@ -37,25 +39,53 @@
 //    Permission Error while the views read the lake. A SELECT may read lake files directly by
 //    path (read_json('<data_dir>/s3/...')), which is the lake's own data.
 //
-// Statistics: bytes_scanned is the total size (compressed, as stored) of the files of every view
-// the query names (found in DuckDB's parse tree, json_serialize_sql; EXPLAIN counts 0), less
-// the partitions a filter excludes: in a SELECT whose FROM is the view alone, the top-level
-// AND-ed conditions of its WHERE that use only partition keys are evaluated (by DuckDB) on the
-// view's partition values, and only matching partitions count; a view named in a join or with
-// no such condition counts whole. This mirrors what DuckDB reads (a key filter folds the
-// excluded UNION branches away), but Parquet column and row-group pruning, which DuckDB does,
-// is not subtracted yet: for Parquet it is an upper bound of what Athena bills (DuckDB 1.4's
-// TOTAL_BYTES_READ metric does not count what its file readers read).
-// engine_time_ms is wall time inside DuckDB; rows is the result's row count.
+// Statistics (QueryStats):
+//  - bytes_scanned counts what Athena bills: bytes read from the objects, compressed, as stored.
+//    The views a query reads are found in DuckDB's parse tree (json_serialize_sql; EXPLAIN and
+//    the catalog's SHOW/DESCRIBE answers count 0). A filter on partition keys selects
+//    partitions: in a SELECT whose FROM is the view alone, the top-level AND-ed conditions of
+//    its WHERE that use only partition keys are evaluated (by DuckDB) on the view's partition
+//    values, and only matching partitions count (DuckDB folds the other UNION branches away);
+//    a view named in a join or with no such condition counts every partition. Then, per file
+//    of the counted partitions:
+//      JSON (and any non-Parquet) file: its whole size, as Athena bills a compressed JSON object.
+//      Parquet file: its footer (FileMetaData, its u32 length and the "PAR1" magic), plus, in
+//      every row group, the column chunks (total_compressed_size) of the columns DuckDB reads.
+//      Bloom filters and page indexes, which DuckDB reads only for some filters, do not count.
+//    The columns DuckDB reads come from its profiler: the "Projections" and "Filters" of every
+//    READ_PARQUET scan operator (EXTRA_INFO); a view's column counts when its name appears
+//    there. So `SELECT vendor` counts the vendor chunks only, a filter column counts too, and a
+//    query that reads no column (a count(*) DuckDB answers from the footers' row counts, or
+//    partition keys only) counts the footers. Scans are not told apart per view: two Parquet
+//    views in one query both count a column either one reads (an upper bound). DuckDB may
+//    also skip row groups by their statistics, or stop early under a LIMIT; every row group
+//    still counts. With several statements only the last one is profiled: the others' Parquet
+//    views count whole files. Footers are read once per (path, size, mtime) and cached.
+//    (DuckDB 1.4's TOTAL_BYTES_READ metric does not count what its file readers read.)
+//    Note: through a partitioned view (a UNION ALL), count(*) makes DuckDB 1.4 read the first
+//    column of every file (its plan keeps one column per UNION branch), so that column counts.
+//  - peak_memory_bytes: the most memory DuckDB's buffer manager held while the query ran. It is
+//    database-wide (concurrent queries add to it), as DuckDB measures it: the profiler's
+//    SYSTEM_PEAK_BUFFER_MEMORY when it rose during the query (DuckDB 1.4 keeps that metric as a
+//    running maximum per connection, never reset, so a lower value is not visible there) and
+//    duckdb_memory() sampled every 10 ms while queries run and once when the query ends.
+//  - engine_time_ms is wall time inside DuckDB; rows is the result's row count.
+//
+// Athena's statements (athena_statements.h): SHOW DATABASES/SCHEMAS, SHOW TABLES, SHOW COLUMNS,
+// SHOW PARTITIONS and DESCRIBE are answered from the catalog, not DuckDB (bytes_scanned and
+// peak_memory_bytes 0); CREATE, DROP, ALTER and MSCK are refused ("CREATE TABLE is not
+// supported: lakebox's catalog is kept by its crawlers and the Glue API, so DDL statements
+// (...) are refused").
 //
 // Values: cells are DuckDB's VARCHAR casts. The C API gives no text for nested values, so a
 // single-statement query with STRUCT, LIST or MAP columns runs wrapped in a SELECT casting them
 // ("{'speed_kmh': 12.5, 'doors_locked': false}", "[1, 2]"); column_types still name the nested
 // types (read first with DESCRIBE, which binds without running).
 //
-// Errors of Execute: InvalidArgument with DuckDB's message for bad SQL and refused operations;
-// for an unknown table, the message also lists the catalog's tables ("... The catalog has:
-// vehicles.vehicles_raw, vehicles.vehicles_stage"); LimitExceeded when the memory limit is hit
+// Errors of Execute: InvalidArgument with DuckDB's message for bad SQL and refused operations
+// (the sandbox's, DDL, an EXPLAIN of anything but a query, a SHOW or DESCRIBE lakebox does not
+// answer); for an unknown table, the message also lists the catalog's tables ("... The catalog
+// has: vehicles.vehicles_raw, vehicles.vehicles_stage"); LimitExceeded when the memory limit is hit
 // or the query ran past query_timeout ("Query exceeded the time limit of N ms");
 // Io/Internal from the catalog or DuckDB.
 //
@@ -83,6 +113,7 @@
 #include "catalog/catalog.h"
 #include "common/error.h"
 #include "query/duckdb/duckdb.h"
+#include "query/table_scan.h"
 
 namespace lakebox::query {
 
@@ -95,9 +126,10 @@ struct EngineOptions {
 };
 
 struct QueryStats {
-  int64_t bytes_scanned = 0;
+  int64_t bytes_scanned = 0;  // see "Statistics" above
   double engine_time_ms = 0;
   int64_t rows = 0;
+  int64_t peak_memory_bytes = 0;
 };
 
 struct QueryResult {
@@ -122,22 +154,44 @@ class Engine {
   // diagnostics); NotFound if there is none.
   Result<std::string> ViewSql(std::string_view database, std::string_view table) const;
 
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
  private:
   class ConnectionLease;
+  class MemorySampler;
+
+  // A pooled connection and the last value its profiler's SYSTEM_PEAK_BUFFER_MEMORY showed
+  // (a running maximum over the connection's queries).
+  struct PooledConnection {
+    duckdb::Connection connection;
+    int64_t profiler_peak = 0;
+  };
 
   // What a view reads, for bytes_scanned.
   struct PartitionFiles {
     std::vector<std::optional<std::string>> values;  // one per key; nullopt = Hive's NULL
-    int64_t bytes = 0;
+    std::vector<ObjectFile> files;
+    int64_t bytes = 0;  // the files' sizes
   };
   struct ViewFiles {
-    std::vector<std::string> keys;  // partition key names; empty when unpartitioned
-    std::vector<PartitionFiles> partitions;  // those with files
-    int64_t bytes = 0;                       // every file of the view
+    bool parquet = false;
+    std::vector<std::string> columns;  // the catalog's column names (lower case)
+    std::vector<std::string> keys;     // partition key names; empty when unpartitioned
+    // Those with files; an unpartitioned view has one, without values.
+    std::vector<PartitionFiles> partitions;
+  };
+  // What bytes_scanned needs of a Parquet file's footer, cached by path with the size and
+  // modification time it was read at.
+  struct FooterSummary {
+    uint64_t size = 0;
+    std::filesystem::file_time_type mtime;
+    int64_t footer_bytes = 0;                     // FileMetaData, its length and "PAR1"
+    std::map<std::string, int64_t> column_bytes;  // lower-case top-level column -> chunk bytes
   };
 
-  Engine(EngineOptions options, catalog::Catalog* catalog, duckdb::Database database, duckdb::Connection admin)
-      : options_(std::move(options)), catalog_(catalog), database_(std::move(database)), admin_(std::move(admin)) {}
+  Engine(EngineOptions options, catalog::Catalog* catalog, duckdb::Database database, duckdb::Connection admin);
 
   // Rebuilds the views if the catalog's change counter moved. Takes mu_ exclusively then.
   Status RefreshViews();
@@ -146,10 +200,19 @@ class Engine {
   Status LockSandbox();
   // "db.table, db.table2" of every table that has a view.
   std::string ViewList() const;
-  // The sizes of the files of the views `sql` names, less the partitions its filters on
-  // partition keys exclude (mu_ held shared).
+  // bytes_scanned of `sql` (see the top of this file; mu_ held shared). `parquet_scans` is the
+  // lower-cased EXTRA_INFO of every READ_PARQUET scan the profiler saw; nullptr when the
+  // profile does not cover the whole query (Parquet views then count whole files).
   int64_t BytesOfReferencedViews(duckdb::Connection& connection, std::string_view sql,
-                                 const std::optional<std::string>& default_database) const;
+                                 const std::optional<std::string>& default_database,
+                                 const std::vector<std::string>* parquet_scans);
+  // The bytes a query reads from `partition` of `view` given the columns it reads (nullptr:
+  // every byte of every file).
+  int64_t PartitionBytes(const ViewFiles& view, const PartitionFiles& partition,
+                         const std::set<std::string>* columns_read);
+  // The footer summary of a Parquet file, from the cache or read now; nullopt if it cannot be
+  // read (the file then counts whole).
+  std::optional<FooterSummary> Footer(const ObjectFile& file);
   // The indexes of the view's partitions that satisfy the partition-key conditions of `where`
   // (a parse-tree expression); nullopt when it has none (every partition may be read).
   std::optional<std::set<size_t>> MatchingPartitions(duckdb::Connection& connection, const ViewFiles& view,
@@ -159,10 +222,11 @@ class Engine {
   catalog::Catalog* catalog_;
   duckdb::Database database_;
   duckdb::Connection admin_;  // builds the views; guarded by mu_ (exclusive)
+  std::unique_ptr<MemorySampler> sampler_;
 
   std::mutex pool_mu_;
   std::condition_variable pool_cv_;
-  std::vector<duckdb::Connection> idle_;  // guarded by pool_mu_
+  std::vector<PooledConnection> idle_;  // guarded by pool_mu_
 
   mutable std::shared_mutex mu_;  // shared: a query runs; exclusive: views are rebuilt
   int64_t built_counter_ = -1;                                   // guarded by mu_
@@ -170,6 +234,9 @@ class Engine {
   std::vector<std::pair<std::string, std::string>> view_names_;  // (db, table); guarded by mu_
   std::vector<std::string> view_sql_;                            // parallel to view_names_
   std::map<std::string, ViewFiles> view_files_;  // key "db.table"; guarded by mu_
+
+  std::mutex footers_mu_;
+  std::map<std::string, FooterSummary> footers_;  // by path; guarded by footers_mu_
 };
 
 }  // namespace lakebox::query

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "query/athena_statements.h"
 #include "storage/object_store.h"
 
 namespace lakebox::query {
@@ -50,6 +51,9 @@ json ToJson(const QueryExecution& e) {
             {"total_ms", e.total_ms},
             {"queue_ms", e.queue_ms},
             {"rows", e.rows},
+            {"peak_memory_bytes", e.peak_memory_bytes},
+            {"statement_type", e.statement_type},
+            {"substatement_type", e.substatement_type},
             {"column_names", e.column_names},
             {"column_types", e.column_types}};
   if (e.database) j["database"] = *e.database;
@@ -77,6 +81,10 @@ QueryExecution FromJson(const json& j) {
   e.total_ms = j.at("total_ms").get<int64_t>();
   e.queue_ms = j.at("queue_ms").get<int64_t>();
   e.rows = j.at("rows").get<int64_t>();
+  // Records from before these fields existed were all SELECTs.
+  e.peak_memory_bytes = j.value("peak_memory_bytes", int64_t{0});
+  e.statement_type = j.value("statement_type", "DML");
+  e.substatement_type = j.value("substatement_type", "SELECT");
   e.column_names = j.at("column_names").get<std::vector<std::string>>();
   e.column_types = j.at("column_types").get<std::vector<std::string>>();
   return e;
@@ -118,6 +126,44 @@ std::string ToCsv(const QueryResult& result) {
     out.push_back('\n');
   }
   return out;
+}
+
+// Athena's .txt result of a UTILITY statement: a line per row, cells separated by tabs.
+std::string ToText(const QueryResult& result) {
+  std::string out;
+  for (const auto& row : result.rows) {
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (i > 0) out.push_back('\t');
+      if (row[i]) out += *row[i];
+    }
+    out.push_back('\n');
+  }
+  return out;
+}
+
+// The inverse of ToText for `columns` cells a line (an empty cell reads back as ""; a cell
+// holding a tab or line break does not read back).
+std::vector<std::vector<std::optional<std::string>>> FromText(std::string_view text, size_t columns) {
+  std::vector<std::vector<std::optional<std::string>>> rows;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    std::string_view line = text.substr(start, end - start);
+    std::vector<std::optional<std::string>> row;
+    size_t cell = 0;
+    while (row.size() + 1 < columns) {
+      size_t tab = line.find('\t', cell);
+      if (tab == std::string_view::npos) break;
+      row.emplace_back(std::string(line.substr(cell, tab - cell)));
+      cell = tab + 1;
+    }
+    row.emplace_back(std::string(line.substr(cell)));
+    row.resize(std::max<size_t>(columns, 1));
+    rows.push_back(std::move(row));
+    start = end + 1;
+  }
+  return rows;
 }
 
 // The inverse of ToCsv (quoted fields may hold ',', '"' doubled and line breaks); the header row
@@ -258,6 +304,9 @@ Result<std::string> QueryService::Start(StartQueryRequest request) {
   }
   QueryExecution execution;
   execution.id = NewUuid();
+  StatementKind kind = ClassifyStatement(request.query);
+  execution.statement_type = std::move(kind.type);
+  execution.substatement_type = std::move(kind.substatement);
   execution.query = std::move(request.query);
   execution.database = std::move(request.database);
   execution.catalog = std::move(request.catalog);
@@ -306,10 +355,11 @@ Result<std::shared_ptr<const QueryResult>> QueryService::Results(std::string_vie
   auto result = std::make_shared<QueryResult>();
   result->column_names = execution.column_names;
   result->column_types = execution.column_types;
-  result->rows = FromCsv(csv);
+  result->rows = execution.statement_type == "UTILITY" ? FromText(csv, execution.column_names.size()) : FromCsv(csv);
   result->stats = {.bytes_scanned = execution.bytes_scanned,
                    .engine_time_ms = static_cast<double>(execution.engine_ms),
-                   .rows = execution.rows};
+                   .rows = execution.rows,
+                   .peak_memory_bytes = execution.peak_memory_bytes};
   std::lock_guard lock(mu_);
   entries_[execution.id].result = result;
   return std::shared_ptr<const QueryResult>(result);
@@ -396,6 +446,7 @@ void QueryService::Run(const std::string& id) {
     e.bytes_scanned = result->stats.bytes_scanned;
     e.engine_ms = static_cast<int64_t>(result->stats.engine_time_ms);
     e.rows = result->stats.rows;
+    e.peak_memory_bytes = result->stats.peak_memory_bytes;
     e.column_names = result->column_names;
     e.column_types = result->column_types;
     entry.result = std::make_shared<const QueryResult>(std::move(*result));
@@ -408,7 +459,8 @@ void QueryService::Run(const std::string& id) {
 Status QueryService::WriteResultFiles(const QueryExecution& execution, const QueryResult& result) {
   auto where = SplitS3(execution.ResultLocation());
   LAKEBOX_TRY(store_->EnsureBucket(where->first));
-  LAKEBOX_TRY(store_->Put(where->first, where->second, ToCsv(result)));
+  const bool utility = execution.statement_type == "UTILITY";
+  LAKEBOX_TRY(store_->Put(where->first, where->second, utility ? ToText(result) : ToCsv(result)));
   json columns = json::array();
   for (size_t i = 0; i < result.column_names.size(); ++i)
     columns.push_back({{"Name", result.column_names[i]}, {"Type", result.column_types[i]}});

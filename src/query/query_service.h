@@ -1,22 +1,28 @@
 // query::QueryService: Athena's query executions over query::Engine, asynchronous.
 //
-// Start() records an execution QUEUED and returns its id at once; a small pool of workers runs
-// executions in submission order: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED.
+// Start() records an execution QUEUED, with Athena's StatementType and SubstatementType
+// (ClassifyStatement, athena_statements.h), and returns its id at once; a small pool of workers
+// runs executions in submission order: QUEUED → RUNNING → SUCCEEDED | FAILED | CANCELLED.
 //  - SUCCEEDED: the result rows are kept in memory for Results(), and written through the
-//    ObjectStore as Athena does, under the execution's output location:
+//    ObjectStore as Athena does, under the execution's output location. A DML statement
+//    (SELECT) writes:
 //      <OutputLocation><id>.csv           a header row, every non-NULL value double-quoted with
 //                                         embedded quotes doubled, NULL as an empty unquoted
 //                                         field, '\n' after every line including the last;
 //      <OutputLocation><id>.csv.metadata  JSON (Athena's is binary; SDKs never read it):
 //                                         {"QueryExecutionId":"<id>","Columns":[{"Name":"vendor",
 //                                          "Type":"VARCHAR"},...]} with DuckDB's type names.
+//    A UTILITY statement (SHOW, DESCRIBE, EXPLAIN) writes <id>.txt instead, as Athena does: no
+//    header, one line per row, the cells separated by tabs (NULL as an empty cell), and
+//    <id>.txt.metadata.
 //  - FAILED: reason is the engine's message (DuckDB's for bad SQL, the sandbox's refusal, the
 //    unknown-table message listing the catalog's tables), or the result file's write error.
 //  - CANCELLED by Stop(): a QUEUED execution never runs; a RUNNING one is marked CANCELLED at
 //    once and its result, when the engine returns, is dropped (the engine has no interrupt; its
 //    query_timeout bounds the run).
 //
-// History: every state change appends the whole record as one JSON line to
+// History: every state change appends the whole record (statistics included: bytes scanned,
+// engine, queue and total times, rows, peak memory) as one JSON line to
 // <data_dir>/athena/history.jsonl, fsynced (fdatasync). Start and Stop fail with Io when their
 // record cannot be written; a worker that cannot write one logs a warning and keeps the state in
 // memory (a restart then reports that execution FAILED). Open() replays the file (the last line per id wins);
@@ -83,6 +89,8 @@ struct QueryExecution {
   std::string work_group;
   std::string output_location;  // the directory, ending in '/'
   std::string client_request_token;  // "" = none
+  std::string statement_type = "DML";       // DML | DDL | UTILITY
+  std::string substatement_type = "SELECT";  // SELECT, SHOW_TABLES, DESCRIBE_TABLE, CREATE_TABLE, ...
   QueryState state = QueryState::kQueued;
   std::string reason;  // StateChangeReason; set when FAILED or CANCELLED
   Clock::time_point submitted;
@@ -92,11 +100,15 @@ struct QueryExecution {
   int64_t total_ms = 0;
   int64_t queue_ms = 0;
   int64_t rows = 0;
+  int64_t peak_memory_bytes = 0;
   std::vector<std::string> column_names;  // when SUCCEEDED
   std::vector<std::string> column_types;  // DuckDB's type names
 
-  // <output_location><id>.csv, Athena's ResultConfiguration.OutputLocation of an execution.
-  std::string ResultLocation() const { return output_location + id + ".csv"; }
+  // Athena's ResultConfiguration.OutputLocation of an execution: <output_location><id>.csv, or
+  // <id>.txt for a UTILITY statement.
+  std::string ResultLocation() const {
+    return output_location + id + (statement_type == "UTILITY" ? ".txt" : ".csv");
+  }
   bool Finished() const { return state != QueryState::kQueued && state != QueryState::kRunning; }
 };
 

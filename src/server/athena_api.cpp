@@ -116,8 +116,8 @@ json ExecutionJson(const query::QueryExecution& e) {
   if (e.database) context["Database"] = *e.database;
   return {{"QueryExecutionId", e.id},
           {"Query", e.query},
-          {"StatementType", "DML"},
-          {"SubstatementType", "SELECT"},
+          {"StatementType", e.statement_type},
+          {"SubstatementType", e.substatement_type},
           {"ResultConfiguration", {{"OutputLocation", e.ResultLocation()}}},
           {"QueryExecutionContext", std::move(context)},
           {"Status", std::move(status)},
@@ -127,7 +127,9 @@ json ExecutionJson(const query::QueryExecution& e) {
             {"TotalExecutionTimeInMillis", e.total_ms},
             {"QueryQueueTimeInMillis", e.queue_ms},
             {"QueryPlanningTimeInMillis", 0},
-            {"ServiceProcessingTimeInMillis", 0}}},
+            {"ServiceProcessingTimeInMillis", 0},
+            // lakebox's own: SDKs parse only the members of their model and skip this one.
+            {"LakeboxPeakMemoryInBytes", e.peak_memory_bytes}}},
           {"WorkGroup", e.work_group},
           {"EngineVersion", {{"SelectedEngineVersion", "AUTO"}, {"EffectiveEngineVersion", "Athena engine version 3"}}}};
 }
@@ -233,18 +235,21 @@ Result<std::string> AthenaApi::GetQueryResults(std::string_view body) {
   LAKEBOX_ASSIGN_OR_RETURN(size_t offset, request.Offset("nextToken"));
   LAKEBOX_TRY(request.Checked());
   LAKEBOX_ASSIGN_OR_RETURN(std::shared_ptr<const query::QueryResult> result, queries_->Results(*id));
+  LAKEBOX_ASSIGN_OR_RETURN(query::QueryExecution execution, queries_->Get(*id));
 
-  // Row i of the paged sequence: 0 is the header, i > 0 is result row i - 1.
-  const size_t total = result->rows.size() + 1;
+  // Row i of the paged sequence: with a header (DML only, as Athena), 0 is the header and i > 0
+  // is result row i - 1; without, row i is result row i.
+  const size_t header = execution.statement_type == "DML" ? 1 : 0;
+  const size_t total = result->rows.size() + header;
   const size_t limit = static_cast<size_t>(max_results.value_or(1000));
   json rows = json::array();
   size_t next = offset;
   for (; next < total && next - offset < limit; ++next) {
     json data = json::array();
-    if (next == 0) {
+    if (next < header) {
       for (const std::string& name : result->column_names) data.push_back({{"VarCharValue", name}});
     } else {
-      for (const auto& cell : result->rows[next - 1]) data.push_back(Datum(cell));
+      for (const auto& cell : result->rows[next - header]) data.push_back(Datum(cell));
     }
     rows.push_back({{"Data", std::move(data)}});
   }

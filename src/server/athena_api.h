@@ -12,14 +12,15 @@
 // that is not s3://...) are the service's InvalidArgument errors. Unknown members are ignored.
 // Errors are `Message`-keyed.
 //
-// Responses: GetQueryExecution's QueryExecution has QueryExecutionId, Query, StatementType "DML"
-// (lakebox runs only SELECT and EXPLAIN) with SubstatementType "SELECT",
+// Responses: GetQueryExecution's QueryExecution has QueryExecutionId, Query, StatementType (DML
+// for SELECT, UTILITY for SHOW/DESCRIBE/EXPLAIN, DDL for the refused CREATE/DROP/ALTER) with its
+// SubstatementType,
 // ResultConfiguration.OutputLocation (the full .csv path), QueryExecutionContext, Status (State,
 // StateChangeReason when FAILED or CANCELLED, SubmissionDateTime, CompletionDateTime as epoch
 // seconds with a fraction, AthenaError{ErrorCategory 2, ErrorType 1100, Retryable false,
 // ErrorMessage} when FAILED), Statistics (DataScannedInBytes, EngineExecutionTimeInMillis,
 // TotalExecutionTimeInMillis, QueryQueueTimeInMillis, ServiceProcessingTimeInMillis 0,
-// QueryPlanningTimeInMillis 0), WorkGroup and EngineVersion{AUTO, Athena engine version 3}.
+// QueryPlanningTimeInMillis 0, and lakebox's LakeboxPeakMemoryInBytes, which SDKs ignore), WorkGroup and EngineVersion{AUTO, Athena engine version 3}.
 // GetQueryResults: the header row first on the first page only, cells as VarCharValue, NULL as
 // {}; ColumnInfo with Athena's type names (varchar, bigint, integer, smallint, tinyint, double,
 // real, boolean, date, timestamp, decimal, varbinary, array, map, row; "varchar" for any other),

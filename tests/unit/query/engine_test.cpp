@@ -43,6 +43,51 @@ std::string VehicleRecords(int hour, int count) {
   return out;
 }
 
+// What bytes_scanned counts of a Parquet file, from DuckDB's own parquet_metadata(): the footer
+// (FileMetaData, its length and "PAR1") and, per top-level column, its chunks in every row group.
+struct ParquetLayout {
+  int64_t footer = 0;
+  std::map<std::string, int64_t> columns;
+  int64_t All() const {
+    int64_t all = footer;
+    for (const auto& [name, bytes] : columns) all += bytes;
+    return all;
+  }
+};
+
+ParquetLayout Layout(const fs::path& file) {
+  ParquetLayout layout;
+  std::ifstream in(file, std::ios::binary);
+  in.seekg(-8, std::ios::end);
+  unsigned char tail[8] = {};
+  in.read(reinterpret_cast<char*>(tail), 8);
+  layout.footer = 8 + (tail[0] | (tail[1] << 8) | (tail[2] << 16) | (int64_t{tail[3]} << 24));
+  auto db = duckdb::Database::Open("", {});
+  EXPECT_TRUE(db);
+  auto connection = duckdb::Connection::Open(*db);
+  EXPECT_TRUE(connection);
+  auto chunks = connection->Query(fmt::format(
+      "SELECT split_part(path_in_schema, ', ', 1), sum(total_compressed_size)::BIGINT FROM parquet_metadata({}) "
+      "GROUP BY 1",
+      duckdb::QuoteLiteral(file.string())));
+  EXPECT_TRUE(chunks) << chunks.error().ToString();
+  for (size_t r = 0; chunks && r < chunks->RowCount(); ++r) {
+    layout.columns[chunks->Text(0, r).value_or("")] = chunks->Int64(1, r);
+  }
+  return layout;
+}
+
+// Writes `select` as a Parquet file with a DuckDB of the test's own (no sandbox).
+void WriteParquet(const fs::path& file, std::string_view select) {
+  fs::create_directories(file.parent_path());
+  auto db = duckdb::Database::Open("", {});
+  ASSERT_OK(db);
+  auto connection = duckdb::Connection::Open(*db);
+  ASSERT_OK(connection);
+  ASSERT_OK(connection->Execute(
+      fmt::format("COPY ({}) TO {} (FORMAT parquet)", select, duckdb::QuoteLiteral(file.string()))));
+}
+
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -191,6 +236,19 @@ TEST_F(EngineTest, CountByVendor) {
   EXPECT_THAT(result.column_types, ElementsAre("VARCHAR", "BIGINT"));
 }
 
+// Athena's dialect: the Presto functions are installed, resolve from a database's schema, and the
+// session time zone is UTC whatever the machine's.
+TEST_F(EngineTest, PrestoFunctionsInUtcFromAnyDatabase) {
+  auto result = engine_->Execute(
+      "SELECT date_parse('2025-01-31 13:45:00', '%Y-%m-%d %H:%i:%s') AS t, cardinality([1, 2, 3]) AS n, "
+      "to_unixtime(from_iso8601_timestamp('1970-01-02T00:00:00')) AS s, current_setting('TimeZone') AS tz, "
+      "approx_distinct(vendor) AS vendors FROM vehicles_raw",
+      "vehicles");
+  ASSERT_OK(result);
+  ASSERT_EQ(result->rows.size(), 1u);
+  EXPECT_EQ(result->rows[0], (std::vector<std::optional<std::string>>{"2025-01-31 13:45:00", "3", "86400.0", "UTC", "3"}));
+}
+
 TEST_F(EngineTest, NestedFieldsAndTypedColumns) {
   EXPECT_EQ(Single("SELECT max(vehicle_status.speed_kmh) FROM vehicles.vehicles_raw"), "32.5");
   EXPECT_EQ(Single("SELECT count(*) FROM vehicles.vehicles_raw WHERE vehicle_status.doors_locked"), "5");
@@ -248,17 +306,160 @@ TEST_F(EngineTest, PartitionFilterCountsOnlyThatPartition) {
 }
 
 TEST_F(EngineTest, BytesScannedCountsEveryNamedTableOnce) {
+  ParquetLayout stage = Layout(data_dir_ / "s3/lake/stage/part-0.parquet");
+  // JSON objects count whole (LIMIT or not); a Parquet view that reads no column counts its footer.
   int64_t raw = Run("SELECT 1 FROM vehicles.vehicles_raw LIMIT 1").stats.bytes_scanned;
-  int64_t stage = Run("SELECT 1 FROM vehicles.vehicles_stage LIMIT 1").stats.bytes_scanned;
-  EXPECT_EQ(stage, static_cast<int64_t>(fs::file_size(data_dir_ / "s3/lake/stage/part-0.parquet")));
+  EXPECT_EQ(raw, Run("SELECT count(*) FROM vehicles.vehicles_raw").stats.bytes_scanned);
+  EXPECT_EQ(Run("SELECT 1 FROM vehicles.vehicles_stage LIMIT 1").stats.bytes_scanned, stage.footer);
+  // The join reads vendor from the stage table (its join key), whatever it reads from raw.
   EXPECT_EQ(Run("SELECT count(*) FROM vehicles.vehicles_raw r JOIN vehicles.vehicles_stage s USING (vendor) "
                 "WHERE r.vehicle_id IN (SELECT vehicle_id FROM \"VEHICLES\".vehicles_raw)")
                 .stats.bytes_scanned,
-            raw + stage);
+            raw + stage.footer + stage.columns["vendor"]);
   auto unqualified = engine_->Execute("SELECT count(*) FROM vehicles_stage", "vehicles");
   ASSERT_OK(unqualified);
-  EXPECT_EQ(unqualified->stats.bytes_scanned, stage);
+  EXPECT_EQ(unqualified->stats.bytes_scanned, stage.footer);
   EXPECT_EQ(Run("SELECT 42").stats.bytes_scanned, 0);
+}
+
+TEST_F(EngineTest, ParquetCountsTheFooterAndTheChunksOfTheColumnsRead) {
+  const fs::path file = data_dir_ / "s3/lake/stage/part-0.parquet";
+  ParquetLayout layout = Layout(file);
+  ASSERT_EQ(layout.columns.size(), 4u);
+  // The rest of the file is the leading "PAR1" and the bloom filter DuckDB writes for vendor
+  // (dictionary-encoded), which are not counted.
+  ASSERT_LT(layout.All(), static_cast<int64_t>(fs::file_size(file)) - 4);
+
+  const int64_t all = Run("SELECT * FROM vehicles.vehicles_stage").stats.bytes_scanned;
+  const int64_t vendor = Run("SELECT vendor FROM vehicles.vehicles_stage").stats.bytes_scanned;
+  EXPECT_EQ(all, layout.All());
+  EXPECT_EQ(vendor, layout.footer + layout.columns["vendor"]);
+  EXPECT_LT(vendor, all / 4);  // notes, 200 characters a row, is most of the file
+  // A column read only by a filter is read too; so are an aggregate's arguments.
+  EXPECT_EQ(Run("SELECT vendor FROM vehicles.vehicles_stage WHERE speed_kmh > 100").stats.bytes_scanned,
+            layout.footer + layout.columns["vendor"] + layout.columns["speed_kmh"]);
+  EXPECT_EQ(Run("SELECT max(length(notes)) FROM vehicles.vehicles_stage").stats.bytes_scanned,
+            layout.footer + layout.columns["notes"]);
+  // count(*) of an unpartitioned table: DuckDB answers from the footers' row counts.
+  QueryResult count = Run("SELECT count(*) FROM vehicles.vehicles_stage");
+  EXPECT_EQ(count.rows[0][0], "1000");
+  EXPECT_EQ(count.stats.bytes_scanned, layout.footer);
+  // Several statements: only the last is profiled, so Parquet views count whole files.
+  EXPECT_EQ(Run("SELECT 1; SELECT vendor FROM vehicles.vehicles_stage").stats.bytes_scanned,
+            static_cast<int64_t>(fs::file_size(file)));
+  // EXPLAIN reads nothing.
+  EXPECT_EQ(Run("EXPLAIN SELECT * FROM vehicles.vehicles_stage").stats.bytes_scanned, 0);
+}
+
+TEST_F(EngineTest, PartitionedParquetCountsTheSelectedPartitionsAndColumns) {
+  const fs::path one = data_dir_ / "s3/lake/pq/dt=1/a.parquet";
+  const fs::path two = data_dir_ / "s3/lake/pq/dt=2/a.parquet";
+  WriteParquet(one, "SELECT i AS id, repeat('x', 100) || i AS payload FROM range(2000) t(i)");
+  WriteParquet(two, "SELECT i AS id, repeat('y', 50) || i AS payload FROM range(500) t(i)");
+  catalog::Table table;
+  table.database = "vehicles";
+  table.name = "pq";
+  table.storage.columns = {{"id", "bigint", ""}, {"payload", "string", ""}};
+  table.storage.location = "s3://lake/pq/";
+  table.partition_keys = {{"dt", "string", ""}};
+  table.parameters = {{"classification", "parquet"}};
+  ASSERT_OK(catalog_->CreateTable(table));
+  std::vector<catalog::Partition> partitions(2);
+  for (int i = 0; i < 2; ++i) {
+    partitions[i].values = {std::to_string(i + 1)};
+    partitions[i].storage.location = fmt::format("s3://lake/pq/dt={}/", i + 1);
+  }
+  ASSERT_OK(catalog_->CreatePartitions("vehicles", "pq", partitions));
+  ParquetLayout first = Layout(one);
+  ParquetLayout second = Layout(two);
+
+  EXPECT_EQ(Run("SELECT * FROM vehicles.pq").stats.bytes_scanned, first.All() + second.All());
+  QueryResult payload = Run("SELECT max(payload) FROM vehicles.pq WHERE dt = '2'");
+  EXPECT_EQ(payload.rows[0][0], "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy99");
+  EXPECT_EQ(payload.stats.bytes_scanned, second.footer + second.columns["payload"]);
+  // Partition keys only: the footers are all DuckDB reads.
+  QueryResult keys = Run("SELECT dt, count(*) FROM vehicles.pq GROUP BY dt ORDER BY dt");
+  EXPECT_EQ(keys.rows[1], (std::vector<std::optional<std::string>>{"2", "500"}));
+  EXPECT_EQ(keys.stats.bytes_scanned, first.footer + second.footer);
+  // count(*) over the partitions' UNION: DuckDB 1.4 reads one column per branch (engine.h).
+  int64_t count = Run("SELECT count(*) FROM vehicles.pq").stats.bytes_scanned;
+  EXPECT_GE(count, first.footer + second.footer);
+  EXPECT_LT(count, first.All() + second.All());
+}
+
+TEST_F(EngineTest, AFooterIsReadAgainWhenItsFileChanges) {
+  const fs::path file = data_dir_ / "s3/lake/stage/part-0.parquet";
+  const int64_t before = Layout(file).All();
+  EXPECT_EQ(Run("SELECT * FROM vehicles.vehicles_stage").stats.bytes_scanned, before);
+  // The same path, other content: the view still reads it, and the cached footer is stale.
+  WriteParquet(file,
+               "SELECT 'w' || i AS vehicle_id, 'acme' AS vendor, i * 2.0 AS speed_kmh, 'n' AS notes FROM range(10) t(i)");
+  const int64_t after_layout = Layout(file).All();
+  ASSERT_NE(after_layout, before);
+  QueryResult after = Run("SELECT * FROM vehicles.vehicles_stage");
+  EXPECT_EQ(after.rows.size(), 10u);
+  EXPECT_EQ(after.stats.bytes_scanned, after_layout);
+}
+
+TEST_F(EngineTest, PeakMemoryIsMeasuredPerQuery) {
+  // One connection, so every query runs on the one whose profiler has seen the heavy query.
+  auto engine = Engine::Open(
+      {.data_dir = data_dir_, .memory_limit = "512MB", .threads = 2, .max_concurrent_queries = 1}, catalog_.get());
+  ASSERT_OK(engine);
+  const std::string heavy_sql = "SELECT count(DISTINCT i) FROM range(3000000) t(i)";
+  auto heavy = (*engine)->Execute(heavy_sql);
+  ASSERT_OK(heavy);
+  EXPECT_GT(heavy->stats.peak_memory_bytes, int64_t{16} << 20);
+  auto light = (*engine)->Execute("SELECT 42");
+  ASSERT_OK(light);
+  EXPECT_LT(light->stats.peak_memory_bytes, heavy->stats.peak_memory_bytes / 4);
+  // The profiler's running maximum does not rise again; the sampling still sees the query.
+  auto again = (*engine)->Execute(heavy_sql);
+  ASSERT_OK(again);
+  EXPECT_GT(again->stats.peak_memory_bytes, int64_t{16} << 20);
+  // Statements answered from the catalog use no DuckDB memory.
+  auto tables = (*engine)->Execute("SHOW TABLES IN vehicles");
+  ASSERT_OK(tables);
+  EXPECT_EQ(tables->stats.peak_memory_bytes, 0);
+}
+
+TEST_F(EngineTest, ShowAndDescribeAreAnsweredFromTheCatalog) {
+  QueryResult tables = Run("SHOW TABLES IN vehicles");
+  EXPECT_THAT(tables.column_names, ElementsAre("tab_name"));
+  ASSERT_EQ(tables.rows.size(), 2u);
+  EXPECT_EQ(tables.rows[0][0], "vehicles_raw");
+  EXPECT_EQ(tables.stats.rows, 2);
+  EXPECT_EQ(tables.stats.bytes_scanned, 0);
+  auto described = engine_->Execute("DESCRIBE vehicles_raw", "vehicles");
+  ASSERT_OK(described);
+  EXPECT_THAT(described->column_names, ElementsAre("col_name", "data_type", "comment"));
+  EXPECT_EQ(described->rows[2], (std::vector<std::optional<std::string>>{
+                                    "vehicle_status", "struct<speed_kmh:double,doors_locked:boolean>", ""}));
+  EXPECT_EQ(Run("SHOW PARTITIONS vehicles.vehicles_raw").rows[1][0], "year=2026/month=11/day=26/hour=02");
+  Error unknown = Refusal("DESCRIBE vehicles.nope");
+  EXPECT_THAT(unknown.message(), HasSubstr("vehicles.nope does not exist"));
+  EXPECT_THAT(unknown.message(), HasSubstr("vehicles.vehicles_raw, vehicles.vehicles_stage"));
+}
+
+TEST_F(EngineTest, DdlIsRefusedWithAClearReason) {
+  const std::vector<std::string> ddl = {
+      "CREATE TABLE vehicles.t AS SELECT 1",
+      "CREATE EXTERNAL TABLE vehicles.t (a int) LOCATION 's3://lake/t/'",
+      "DROP VIEW vehicles.vehicles_raw",
+      "DROP TABLE vehicles.vehicles_raw",
+      "ALTER TABLE vehicles.vehicles_raw ADD PARTITION (year='2027')",
+      "MSCK REPAIR TABLE vehicles.vehicles_raw",
+  };
+  for (const auto& sql : ddl) {
+    Error error = Refusal(sql);
+    EXPECT_EQ(error.code(), Error::Code::kInvalidArgument) << sql;
+    EXPECT_THAT(error.message(), HasSubstr("is not supported")) << sql;
+    EXPECT_THAT(error.message(), HasSubstr("DDL statements")) << sql;
+  }
+  EXPECT_THAT(Refusal("DROP TABLE vehicles.vehicles_raw").message(), ::testing::StartsWith("DROP TABLE is not"));
+  EXPECT_EQ(Single("SELECT count(*) FROM vehicles.vehicles_raw"), "10");
+  auto table = catalog_->GetTable("vehicles", "vehicles_raw");
+  EXPECT_TRUE(table);
 }
 
 TEST_F(EngineTest, ParquetTable) {
@@ -343,11 +544,17 @@ TEST_F(EngineTest, SandboxRefusesEverythingButQueries) {
       "SET enable_external_access = true",
       "SET allowed_directories = ['/']",
       "PRAGMA enable_profiling",
-      "DROP VIEW vehicles.vehicles_raw",
-      "CREATE TABLE vehicles.t AS SELECT 1",
       fmt::format("EXPORT DATABASE {}", duckdb::QuoteLiteral((root_ / "export").string())),
       // A refused statement after an allowed one still stops the query.
       "SELECT 1; DROP SCHEMA vehicles CASCADE",
+      // EXPLAIN ANALYZE runs what it explains: only queries may be explained.
+      fmt::format("EXPLAIN ANALYZE COPY (SELECT 1) TO {}", duckdb::QuoteLiteral(target.string())),
+      fmt::format("explain analyse /* a /* nested */ comment */ COPY (SELECT 1) TO {}",
+                  duckdb::QuoteLiteral(target.string())),
+      fmt::format("SELECT ';'; EXPLAIN ANALYZE COPY (SELECT 1) TO {}", duckdb::QuoteLiteral(target.string())),
+      fmt::format("SELECT E'\\';'; EXPLAIN ANALYZE COPY (SELECT 1) TO {}", duckdb::QuoteLiteral(target.string())),
+      "EXPLAIN ANALYZE CREATE TABLE t AS SELECT 1",
+      "EXPLAIN ANALYZE CREATE OR REPLACE VIEW vehicles.vehicles_raw AS SELECT 1 AS x",
   };
   for (const auto& sql : refused) {
     Error error = Refusal(sql);
@@ -358,6 +565,10 @@ TEST_F(EngineTest, SandboxRefusesEverythingButQueries) {
   EXPECT_FALSE(fs::exists(root_ / "other.duckdb"));
   EXPECT_FALSE(fs::exists(root_ / "export"));
   EXPECT_EQ(Single("SELECT count(*) FROM vehicles.vehicles_raw"), "10");
+  // EXPLAIN, and EXPLAIN ANALYZE of a query, still run.
+  EXPECT_FALSE(Run("EXPLAIN SELECT count(*) FROM vehicles.vehicles_raw").rows.empty());
+  EXPECT_FALSE(Run("EXPLAIN ANALYZE SELECT count(*) FROM vehicles.vehicles_raw").rows.empty());
+  EXPECT_FALSE(Run("EXPLAIN (FORMAT json) (SELECT 1)").rows.empty());
 }
 
 TEST_F(EngineTest, QueryOverItsTimeLimitIsInterrupted) {
