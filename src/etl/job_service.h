@@ -2,9 +2,10 @@
 // background threads (StartJobRun) or on the caller's thread (RunJob, for the CLI and workflows).
 //
 // A run: list the source table's objects (all partitions in the catalog) → drop those the job's
-// bookmark already holds → read them with the query engine's DuckDB (the catalog's column types)
-// → transform → write every output file under a staging prefix the lake never shows
-// (<target>_lakebox_staging/<run id>/..., '_'-prefixed so crawlers and queries skip it) → commit:
+// bookmark already holds → read them with DuckDB (the query engine's table scan, the catalog's
+// column types; a database of the service's own, which may write files) → transform → write
+// every output file under a staging prefix the lake never shows (s3://<target bucket>/
+// _lakebox_staging/<run id>/..., '_'-prefixed so crawlers and queries skip it) → commit:
 // a durable commit record names the files and the new bookmark entries, then each file is moved
 // into place; a commit record found at start-up (a killed commit) is rolled forward, staging
 // files of runs without one are deleted. So a killed or failed run leaves nothing visible and the
@@ -13,6 +14,15 @@
 //
 // Runs, bookmarks and commit records live in <data_dir>/etl.db (SQLite, synchronous=FULL);
 // history survives restarts (a run RUNNING at a crash is marked FAILED "interrupted" at start).
+// A bookmark is the set of (object key, size) pairs that SUCCEEDED runs read, not Glue's
+// last-modified high-water mark: an object that arrives late, or in a partition the crawler adds
+// after a newer one, is still read exactly once; an object rewritten with another size is read
+// again. Output files are named part-<run id>-..., so every file tells which run wrote it.
+//
+// Processes: one JobService per data dir in a process. Several processes may share a data dir
+// (`lakebox job run` beside `lakebox serve`): a run of another live process counts for
+// ConcurrentRunsExceeded, and start-up cleanup happens only in a process that finds no other
+// (a flock on <data_dir>/etl.lock).
 //
 // Errors (AWS names in brackets): EntityNotFound for an unknown job or run id;
 // ConcurrentRunsExceeded [ConcurrentRunsExceededException] to start a job that is running
@@ -40,8 +50,15 @@ namespace lakebox::etl {
 
 struct JobServiceOptions {
   std::filesystem::path data_dir;  // objects at <data_dir>/s3/<bucket>/<key>; etl.db here
-  std::string memory_limit = "2GB";  // DuckDB memory for a run (spills to <data_dir>/tmp beyond)
+  // DuckDB memory for all runs (spills to <data_dir>/tmp/etl beyond). A run reads its source
+  // objects in batches of about memory_limit / 8 stored bytes (gzip JSON grows ~4x in DuckDB).
+  std::string memory_limit = "2GB";
   int threads = 0;                   // DuckDB threads per run; 0 = one per core
+  // Tests only: called by a run at "listed" (objects chosen, nothing read), "staged" (every file
+  // written, before the commit record) and "committed" (commit record durable, no file moved).
+  // An error there fails the run as a crash at that point would leave it: before "committed"
+  // nothing is visible; after it the commit is completed by the job's next run or the next Open.
+  std::function<Status(std::string_view point)> test_hook;
 };
 
 class JobService {
@@ -60,7 +77,9 @@ class JobService {
   // this thread now and then.
   Result<JobRun> RunJob(std::string_view job_name, std::string_view trigger_name = "",
                         const std::function<void(const JobProgress&)>& progress = {});
-  // Asks a running run to stop: it ends STOPPED with nothing visible.
+  // Asks a running run to stop: it ends STOPPED with nothing visible (a run already past its
+  // commit point completes). DuckDB's statement is interrupted, which takes up to a few seconds
+  // while a partitioned Parquet COPY flushes. InvalidInput for a run that is not running here.
   Status StopRun(std::string_view job_name, std::string_view run_id);
   Result<JobRun> GetRun(std::string_view job_name, std::string_view run_id) const;
   // Newest first; at most `max_results` (0 = all).
