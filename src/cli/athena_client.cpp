@@ -134,6 +134,7 @@ QueryExecution ParseQueryExecution(const json& query_execution) {
   execution.data_scanned_bytes = IntegerMember(statistics, "DataScannedInBytes");
   execution.engine_millis = IntegerMember(statistics, "EngineExecutionTimeInMillis");
   execution.total_millis = IntegerMember(statistics, "TotalExecutionTimeInMillis");
+  execution.peak_memory_bytes = IntegerMember(statistics, "LakeboxPeakMemoryInBytes");
   return execution;
 }
 

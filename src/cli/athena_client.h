@@ -30,6 +30,7 @@ struct QueryExecution {
   std::optional<int64_t> data_scanned_bytes;
   std::optional<int64_t> engine_millis;
   std::optional<int64_t> total_millis;
+  std::optional<int64_t> peak_memory_bytes;  // Statistics.LakeboxPeakMemoryInBytes (lakebox's own)
 };
 
 // A result set: the columns (ColumnInfo) and the data rows, header row removed. A cell is

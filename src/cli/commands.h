@@ -12,6 +12,9 @@ void AddProduceCommand(CLI::App& app);
 void AddCatalogCommand(CLI::App& app);
 void AddCrawlCommand(CLI::App& app);
 void AddQueryCommand(CLI::App& app);
+void AddSqlCommand(CLI::App& app);
+void AddJobCommand(CLI::App& app);
+void AddStatusCommand(CLI::App& app);
 
 // Exit code set by the subcommand that ran (0 when it succeeded).
 int ExitCode();

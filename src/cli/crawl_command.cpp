@@ -47,28 +47,6 @@ std::optional<int64_t> GlueTimeMillis(const json& value) {
   return std::nullopt;
 }
 
-class StatusLine {
- public:
-  explicit StatusLine(bool enabled) : enabled_(enabled) {}
-  ~StatusLine() { Clear(); }
-
-  void Show(const std::string& text) {
-    if (!enabled_) return;
-    fmt::print(stderr, "\r\x1b[K{}", text);
-    std::fflush(stderr);
-    drawn_ = true;
-  }
-
-  void Clear() {
-    if (drawn_) fmt::print(stderr, "\r\x1b[K");
-    drawn_ = false;
-  }
-
- private:
-  bool enabled_;
-  bool drawn_ = false;
-};
-
 // Polls GetCrawler until the run that StartCrawler began (or the one already running) is over;
 // returns the crawler's final description.
 Result<json> WaitForRun(GlueClient& client, const CrawlFlags& flags, int64_t requested_ms, bool already_running,

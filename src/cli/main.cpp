@@ -14,6 +14,9 @@ int main(int argc, char** argv) {
   lakebox::cli::AddCatalogCommand(app);
   lakebox::cli::AddCrawlCommand(app);
   lakebox::cli::AddQueryCommand(app);
+  lakebox::cli::AddSqlCommand(app);
+  lakebox::cli::AddJobCommand(app);
+  lakebox::cli::AddStatusCommand(app);
   CLI11_PARSE(app, argc, argv);
   return lakebox::cli::ExitCode();
 }

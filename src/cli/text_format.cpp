@@ -1,6 +1,7 @@
 #include "cli/text_format.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include <fmt/format.h>
 
@@ -64,6 +65,18 @@ std::string FormatCount(int64_t count) {
     out += digits[i];
   }
   return count < 0 ? "-" + out : out;
+}
+
+void StatusLine::Show(const std::string& text) {
+  if (!enabled_) return;
+  fmt::print(stderr, "\r\x1b[K{}", text);
+  std::fflush(stderr);
+  drawn_ = true;
+}
+
+void StatusLine::Clear() {
+  if (drawn_) fmt::print(stderr, "\r\x1b[K");
+  drawn_ = false;
 }
 
 }  // namespace lakebox::cli

@@ -1,5 +1,6 @@
-// Text output shared by the CLI commands: aligned tables and human-readable sizes and counts.
-// Thread safety: TextTable is a value; the functions are pure.
+// Text output shared by the CLI commands: aligned tables, human-readable sizes and counts, and a
+// one-line progress display.
+// Thread safety: TextTable is a value; the functions are pure; a StatusLine belongs to one thread.
 #pragma once
 
 #include <cstdint>
@@ -38,5 +39,22 @@ size_t DisplayWidth(std::string_view text);
 std::string FormatBytes(int64_t bytes);
 // "10,000".
 std::string FormatCount(int64_t count);
+
+// A progress line on stderr, redrawn in place ("crawling raw: RUNNING 3.2 s"); does nothing when
+// disabled (stderr not a terminal, --quiet). Cleared on destruction.
+class StatusLine {
+ public:
+  explicit StatusLine(bool enabled) : enabled_(enabled) {}
+  ~StatusLine() { Clear(); }
+  StatusLine(const StatusLine&) = delete;
+  StatusLine& operator=(const StatusLine&) = delete;
+
+  void Show(const std::string& text);
+  void Clear();
+
+ private:
+  bool enabled_;
+  bool drawn_ = false;
+};
 
 }  // namespace lakebox::cli

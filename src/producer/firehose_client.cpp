@@ -113,9 +113,10 @@ struct FirehoseClient::Connection {
   }
 
   // POSTs `body` to the endpoint + `path`. With a `target` ("AWSGlue.GetTables"), as an AWS JSON
-  // 1.1 call of it; without, as plain JSON (lakebox's native /v1 API).
+  // 1.1 call of it; without, as plain JSON (lakebox's native /v1 API). With `get`, a GET of `path`
+  // instead (no body).
   Result<HttpResponse> Post(const ClientOptions& options, std::string_view path, std::string_view target,
-                            std::string_view body) {
+                            std::string_view body, bool get = false) {
     std::unique_ptr<curl_slist, SlistDeleter> headers;
     std::vector<std::string> lines;
     if (target.empty()) {
@@ -139,8 +140,12 @@ struct FirehoseClient::Connection {
     url += path;
     curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers.get());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    if (get) {
+      curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+    } else {
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.data());
+      curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(body.size()));
+    }
     curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
     CURLcode code = curl_easy_perform(curl);
     curl_easy_setopt(curl, CURLOPT_HTTPHEADER, nullptr);
@@ -215,6 +220,12 @@ Result<std::string> FirehoseClient::CallTarget(std::string_view target, std::str
 
 Result<std::string> FirehoseClient::PostNative(std::string_view path, std::string_view json_body) {
   LAKEBOX_ASSIGN_OR_RETURN(HttpResponse response, connection_->Post(options_, path, "", json_body));
+  if (response.status != 200) return std::unexpected(ErrorFromResponse(response, options_.endpoint));
+  return std::move(response.body);
+}
+
+Result<std::string> FirehoseClient::GetNative(std::string_view path) {
+  LAKEBOX_ASSIGN_OR_RETURN(HttpResponse response, connection_->Post(options_, path, "", "", /*get=*/true));
   if (response.status != 200) return std::unexpected(ErrorFromResponse(response, options_.endpoint));
   return std::move(response.body);
 }

@@ -94,6 +94,8 @@ class FirehoseClient {
   // A call of lakebox's native API: POST `path` (e.g. "/v1/flush") with a JSON body. Returns the
   // 200 response body; errors as for Call.
   Result<std::string> PostNative(std::string_view path, std::string_view json_body);
+  // GET `path` of lakebox's native API (e.g. "/v1/status"). Returns the 200 response body.
+  Result<std::string> GetNative(std::string_view path);
 
   const std::string& endpoint() const { return options_.endpoint; }
 

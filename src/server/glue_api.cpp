@@ -124,8 +124,6 @@ Result<catalog::Table> ReadTableInput(const Object& root, const std::string& dat
 
 // ---- Catalog shapes: responses -----------------------------------------------------------------
 
-double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
-
 json ParametersJson(const catalog::Parameters& parameters) {
   json out = json::object();
   for (const auto& [key, value] : parameters) out[key] = value;
@@ -402,9 +400,9 @@ int64_t SegmentOf(const std::vector<std::string>& values, int64_t total_segments
 
 }  // namespace
 
-GlueApi::GlueApi(catalog::Catalog* catalog, catalog::CrawlerService* crawlers,
+GlueApi::GlueApi(catalog::Catalog* catalog, catalog::CrawlerService* crawlers, etl::JobService* jobs,
                  std::string catalog_id)
-    : catalog_(catalog), crawlers_(crawlers), catalog_id_(std::move(catalog_id)) {}
+    : catalog_(catalog), crawlers_(crawlers), jobs_(jobs), catalog_id_(std::move(catalog_id)) {}
 
 const std::map<std::string_view, GlueApi::Handler>& GlueApi::Handlers() {
   static const std::map<std::string_view, Handler> handlers = {
@@ -429,6 +427,13 @@ const std::map<std::string_view, GlueApi::Handler>& GlueApi::Handlers() {
       {"StopCrawler", &GlueApi::StopCrawler},
       {"DeleteCrawler", &GlueApi::DeleteCrawler},
       {"GetCrawlerMetrics", &GlueApi::GetCrawlerMetrics},
+      {"GetJob", &GlueApi::GetJob},
+      {"GetJobs", &GlueApi::GetJobs},
+      {"StartJobRun", &GlueApi::StartJobRun},
+      {"GetJobRun", &GlueApi::GetJobRun},
+      {"GetJobRuns", &GlueApi::GetJobRuns},
+      {"BatchStopJobRun", &GlueApi::BatchStopJobRun},
+      {"ResetJobBookmark", &GlueApi::ResetJobBookmark},
   };
   return handlers;
 }

@@ -5,7 +5,9 @@
 // Operations: CreateDatabase, GetDatabase, GetDatabases, DeleteDatabase; CreateTable, GetTable,
 // GetTables, UpdateTable, DeleteTable, GetTableVersions; GetPartitions (with its Expression,
 // catalog/partition_filter.h), GetPartition, BatchCreatePartition; CreateCrawler, UpdateCrawler,
-// GetCrawler, GetCrawlers, StartCrawler, StopCrawler, DeleteCrawler, GetCrawlerMetrics.
+// GetCrawler, GetCrawlers, StartCrawler, StopCrawler, DeleteCrawler, GetCrawlerMetrics; GetJob,
+// GetJobs, StartJobRun, GetJobRun, GetJobRuns, BatchStopJobRun, ResetJobBookmark (glue_jobs_api.cpp,
+// over etl::JobService: jobs are declared in lakebox.toml, so there is no CreateJob).
 //
 // Request checking follows AWS's order, as the Firehose API does: a body that is not the JSON
 // expected (malformed, a member of the wrong type) is a SerializationException; then modelled
@@ -58,14 +60,19 @@ namespace lakebox::catalog {
 class Catalog;
 class CrawlerService;
 }  // namespace lakebox::catalog
+namespace lakebox::etl {
+class JobService;
+}  // namespace lakebox::etl
 
 namespace lakebox::server {
 
 class GlueApi final : public AwsJsonService {
  public:
-  // `catalog` and `crawlers` must outlive this object. `catalog_id` is the account id that
+  // `catalog`, `crawlers` and `jobs` must outlive this object; `jobs` may be null (the job
+  // operations then answer EntityNotFoundException). `catalog_id` is the account id that
   // responses give as CatalogId.
-  GlueApi(catalog::Catalog* catalog, catalog::CrawlerService* crawlers, std::string catalog_id);
+  GlueApi(catalog::Catalog* catalog, catalog::CrawlerService* crawlers, etl::JobService* jobs,
+          std::string catalog_id);
 
   std::string_view TargetPrefix() const override { return "AWSGlue"; }
   std::string_view Name() const override { return "Glue"; }
@@ -99,9 +106,20 @@ class GlueApi final : public AwsJsonService {
   Result<std::string> StopCrawler(std::string_view body);
   Result<std::string> DeleteCrawler(std::string_view body);
   Result<std::string> GetCrawlerMetrics(std::string_view body);
+  // Jobs (glue_jobs_api.cpp).
+  Result<std::string> GetJob(std::string_view body);
+  Result<std::string> GetJobs(std::string_view body);
+  Result<std::string> StartJobRun(std::string_view body);
+  Result<std::string> GetJobRun(std::string_view body);
+  Result<std::string> GetJobRuns(std::string_view body);
+  Result<std::string> BatchStopJobRun(std::string_view body);
+  Result<std::string> ResetJobBookmark(std::string_view body);
+  // The job service, or EntityNotFound naming `job_name` when there is none.
+  Result<etl::JobService*> Jobs(std::string_view job_name) const;
 
   catalog::Catalog* catalog_;
   catalog::CrawlerService* crawlers_;
+  etl::JobService* jobs_;
   std::string catalog_id_;
 };
 

@@ -352,6 +352,9 @@ class Object {
 
 inline StringRule Enum(std::span<const std::string_view> values) { return StringRule{.one_of = values}; }
 
+// Glue's timestamps: epoch seconds with a fraction.
+inline double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
+
 // ---- In-memory pagination ----------------------------------------------------------------------
 
 // The key a NextToken names, decoded; nullopt for no token.

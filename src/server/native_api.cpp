@@ -69,8 +69,9 @@ constexpr StreamSeries kStreamSeries[] = {
 
 }  // namespace
 
-NativeApi::NativeApi(ingest::IngestService* ingest, const metrics::Registry& registry)
-    : ingest_(ingest), registry_(registry) {}
+NativeApi::NativeApi(ingest::IngestService* ingest, std::function<std::string()> status,
+                     const metrics::Registry& registry)
+    : ingest_(ingest), status_(std::move(status)), registry_(registry) {}
 
 std::optional<HttpResponse> NativeApi::Handle(HttpRequest& request) {
   std::string_view path = request.path;
@@ -93,6 +94,16 @@ std::optional<HttpResponse> NativeApi::Handle(HttpRequest& request) {
       response->body = RenderMetrics();
     }
     response->operation = "native.metrics";
+  } else if (path == "/v1/status") {
+    if (!status_) return std::nullopt;
+    if (request.method != "GET") {
+      response = WrongMethod(request, "GET");
+    } else {
+      response.emplace();
+      response->content_type = "application/json";
+      response->body = status_();
+    }
+    response->operation = "native.status";
   } else if (path == "/v1/flush") {
     response = request.method == "POST" ? Flush(std::nullopt) : WrongMethod(request, "POST");
     response->operation = "native.flush";

@@ -7,6 +7,8 @@
 //                                    line, and nothing is appended. -> {"RecordCount": N}
 //   POST /v1/flush                   Flush every stream; answers when delivery is done.
 //   POST /v1/streams/{name}/flush    Flush one stream.           -> {"flushed": true}
+//   GET  /v1/status                  The operator's view as JSON: streams, crawlers, jobs and
+//                                    schedules (docs/status.md); 404 when the server has none.
 //   GET  /healthz                    200 "ok"
 //   GET  /metrics                    Prometheus text: the metrics registry plus per-stream series
 //                                    from IngestService::Stats() (lakebox_stream_*).
@@ -15,6 +17,7 @@
 // Thread safety: Handle may run on any number of threads at once.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -27,8 +30,9 @@ namespace lakebox::server {
 
 class NativeApi {
  public:
-  // `ingest` and `registry` must outlive this object.
-  explicit NativeApi(ingest::IngestService* ingest,
+  // `ingest` and `registry` must outlive this object. `status` renders GET /v1/status (may be
+  // empty).
+  explicit NativeApi(ingest::IngestService* ingest, std::function<std::string()> status = {},
                      const metrics::Registry& registry = metrics::Registry::Global());
 
   // The response for a native path, or nullopt when the path is not one of the above (a known
@@ -43,6 +47,7 @@ class NativeApi {
   HttpResponse Flush(std::optional<std::string_view> stream);
 
   ingest::IngestService* ingest_;
+  std::function<std::string()> status_;
   const metrics::Registry& registry_;
 };
 

@@ -125,12 +125,12 @@ class Server::Impl {
  public:
   Impl(ServerOptions options, Services services)
       : options_(std::move(options)),
-        router_(std::make_unique<NativeApi>(services.ingest)),
+        router_(std::make_unique<NativeApi>(services.ingest, services.status)),
         acceptor_(io_) {
     router_.AddAwsService(std::make_unique<FirehoseApi>(services.ingest));
     if (services.catalog && services.crawlers)
       router_.AddAwsService(
-          std::make_unique<GlueApi>(services.catalog, services.crawlers, options_.account_id));
+          std::make_unique<GlueApi>(services.catalog, services.crawlers, services.jobs, options_.account_id));
     if (services.queries) router_.AddAwsService(std::make_unique<AthenaApi>(services.queries));
   }
 

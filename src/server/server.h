@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -33,6 +34,9 @@ class CrawlerService;
 
 namespace lakebox::query {
 class QueryService;
+}
+namespace lakebox::etl {
+class JobService;
 }
 
 namespace lakebox::server {
@@ -62,6 +66,9 @@ struct Services {
   catalog::Catalog* catalog = nullptr;
   catalog::CrawlerService* crawlers = nullptr;
   query::QueryService* queries = nullptr;
+  etl::JobService* jobs = nullptr;
+  // GET /v1/status's JSON (app::Lakebox::StatusJson); without it the path is unknown.
+  std::function<std::string()> status;
 };
 
 class Server {

@@ -274,7 +274,7 @@ class AthenaTest(h.LakeboxTestCase):
             return subprocess.run([str(h.lakebox_binary()), "query", *args, "--endpoint", server.endpoint],
                                   capture_output=True, text=True, timeout=120, input=stdin)
 
-        summary = re.compile(r"^(\d+) rows?, [\d.]+ (B|kB|MB|GB) scanned, \d+ ms$")
+        summary = re.compile(r"^(\d+) rows?, [\d.]+ (B|kB|MB|GB) scanned, [\d.]+ (B|kB|MB|GB) peak memory, \d+ ms$")
         expected = sorted(vendors.items())
 
         table = lakebox(COUNT_BY_VENDOR)

@@ -43,7 +43,7 @@ class GlueApiTest : public ::testing::Test {
     ASSERT_TRUE(store) << store.error().ToString();
     store_ = std::move(*store);
     crawlers_ = std::make_unique<catalog::CrawlerService>(catalog_.get(), store_.get());
-    api_ = std::make_unique<GlueApi>(catalog_.get(), crawlers_.get(), std::string(kAccount));
+    api_ = std::make_unique<GlueApi>(catalog_.get(), crawlers_.get(), /*jobs=*/nullptr, std::string(kAccount));
   }
 
   void TearDown() override {
@@ -126,10 +126,10 @@ class GlueApiTest : public ::testing::Test {
 
 TEST_F(GlueApiTest, UnknownOperation) {
   EXPECT_TRUE(api_->HasOperation("GetPartitions"));
-  EXPECT_FALSE(api_->HasOperation("GetJobs"));
-  Error e = Fails("GetJobs", std::string("{}"));
+  EXPECT_FALSE(api_->HasOperation("CreateJob"));
+  Error e = Fails("CreateJob", std::string("{}"));
   EXPECT_EQ(e.code(), Error::Code::kUnknownOperation);
-  EXPECT_THAT(e.message(), HasSubstr("AWSGlue.GetJobs"));
+  EXPECT_THAT(e.message(), HasSubstr("AWSGlue.CreateJob"));
   EXPECT_THAT(e.message(), HasSubstr("GetCrawlerMetrics"));
   EXPECT_EQ(api_->ErrorMessageKey(), "Message");
   EXPECT_EQ(api_->TargetPrefix(), "AWSGlue");
