@@ -18,6 +18,9 @@ Everything an e2e test needs, and nothing that knows about lakebox internals:
   on disk without going through Firehose.
 * Athena helpers: ``LakeboxServer.athena()`` (boto3), ``run_query()`` (start, poll to a final
   state) and ``query_rows()`` (every page of GetQueryResults as lists of cells, None for NULL).
+* ETL helpers: ``parquet_footer()`` (a Parquet file's codecs, schema and row count, read from its
+  footer with a small Thrift compact-protocol reader, since pyarrow is not installed),
+  ``wait_job_run()`` (GetJobRun until a final state) and ``run_lakebox()`` (the lakebox CLI).
 
 Clients never depend on ~/.aws: they get dummy credentials, region us-east-1 and empty config files
 (``client_environment()``); boto3 in the test process gets the same through ``os.environ``.
@@ -40,6 +43,7 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -810,3 +814,144 @@ class BackgroundThreads:
             t.join(timeout)
             if t.is_alive():
                 raise AssertionError(f"{type(self).__name__}: a worker thread is stuck")
+
+
+# --------------------------------------------------------------------------------------------
+# Parquet footers (no pyarrow here): enough of Thrift's compact protocol to read FileMetaData
+
+
+PARQUET_CODECS = {0: "UNCOMPRESSED", 1: "SNAPPY", 2: "GZIP", 3: "LZO", 4: "BROTLI", 5: "LZ4", 6: "ZSTD",
+                  7: "LZ4_RAW"}
+
+
+class _CompactReader:
+    """Decodes Thrift compact-protocol values into plain Python: a struct is {field id: value},
+    a list or set a list, a map a dict, binary bytes. Enough to walk any Thrift structure without
+    its IDL; callers pick fields by id (parquet.thrift's numbers)."""
+
+    def __init__(self, data: bytes, pos: int = 0):
+        self.data = data
+        self.pos = pos
+
+    def byte(self) -> int:
+        value = self.data[self.pos]
+        self.pos += 1
+        return value
+
+    def varint(self) -> int:
+        shift = result = 0
+        while True:
+            b = self.byte()
+            result |= (b & 0x7F) << shift
+            if not b & 0x80:
+                return result
+            shift += 7
+
+    def zigzag(self) -> int:
+        n = self.varint()
+        return (n >> 1) ^ -(n & 1)
+
+    def value(self, kind: int) -> Any:
+        if kind in (1, 2):  # a bool in a list or map is one byte: 1 true, else false
+            return self.byte() == 1
+        if kind == 3:
+            return int.from_bytes(bytes([self.byte()]), "little", signed=True)
+        if kind in (4, 5, 6):
+            return self.zigzag()
+        if kind == 7:
+            raw = self.data[self.pos:self.pos + 8]
+            self.pos += 8
+            return struct.unpack("<d", raw)[0]
+        if kind == 8:
+            length = self.varint()
+            raw = self.data[self.pos:self.pos + length]
+            self.pos += length
+            return raw
+        if kind in (9, 10):
+            header = self.byte()
+            size, element = header >> 4, header & 0x0F
+            if size == 15:
+                size = self.varint()
+            return [self.value(element) for _ in range(size)]
+        if kind == 11:
+            size = self.varint()
+            if size == 0:
+                return {}
+            types = self.byte()
+            return {self.value(types >> 4): self.value(types & 0x0F) for _ in range(size)}
+        if kind == 12:
+            return self.struct()
+        raise ValueError(f"Thrift compact: unknown type {kind} at byte {self.pos}")
+
+    def struct(self) -> dict[int, Any]:
+        fields: dict[int, Any] = {}
+        last_id = 0
+        while True:
+            header = self.byte()
+            if header == 0:
+                return fields
+            delta, kind = header >> 4, header & 0x0F
+            field_id = last_id + delta if delta else self.zigzag()
+            fields[field_id] = (kind == 1) if kind in (1, 2) else self.value(kind)
+            last_id = field_id
+
+
+@dataclass
+class ParquetFooter:
+    """What a Parquet file's footer says, in the terms tests check."""
+    num_rows: int
+    schema: list[dict[str, Any]]   # SchemaElements in order: name, type (physical, int or None), num_children
+    column_paths: list[str]        # every column chunk's path_in_schema joined with "." (first row group)
+    codecs: set[str]               # the codec of every column chunk of every row group ("GZIP", ...)
+    row_groups: int
+
+    def is_flat(self) -> bool:
+        """True when every column is a top-level primitive: no group node besides the root."""
+        return all(not e["num_children"] for e in self.schema[1:])
+
+
+def parquet_footer(data: bytes) -> ParquetFooter:
+    """Parses the footer (FileMetaData) of the Parquet file `data`. ValueError if it is not one."""
+    if len(data) < 12 or data[:4] != b"PAR1" or data[-4:] != b"PAR1":
+        raise ValueError("not a Parquet file (no PAR1 magic at both ends)")
+    length = int.from_bytes(data[-8:-4], "little")
+    meta = _CompactReader(data[-8 - length:-8]).struct()
+    schema = [{"name": e.get(4, b"").decode(), "type": e.get(1), "num_children": e.get(5, 0)}
+              for e in meta.get(2, [])]
+    codecs: set[str] = set()
+    paths: list[str] = []
+    groups = meta.get(4, [])
+    for index, group in enumerate(groups):
+        for chunk in group.get(1, []):
+            column = chunk.get(3, {})
+            codecs.add(PARQUET_CODECS.get(column.get(4), f"codec {column.get(4)}"))
+            if index == 0:
+                paths.append(".".join(p.decode() for p in column.get(3, [])))
+    return ParquetFooter(num_rows=meta.get(3, 0), schema=schema, column_paths=paths, codecs=codecs,
+                         row_groups=len(groups))
+
+
+# --------------------------------------------------------------------------------------------
+# ETL jobs and the lakebox CLI
+
+
+JOB_RUN_FINAL_STATES = ("SUCCEEDED", "FAILED", "STOPPED", "TIMEOUT", "ERROR")
+
+
+def wait_job_run(glue, job_name: str, run_id: str, timeout: float = 120) -> dict[str, Any]:
+    """Polls GetJobRun (boto3) every 0.1 s until the run is in a final state; returns its JobRun."""
+    def final():
+        run = glue.get_job_run(JobName=job_name, RunId=run_id)["JobRun"]
+        return run if run["JobRunState"] in JOB_RUN_FINAL_STATES else None
+    return wait_until(final, timeout, f"job {job_name} run {run_id} in a final state", interval=0.1)
+
+
+def run_lakebox(*args: str, endpoint: str | None = None, timeout: float = 120,
+                stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Runs the lakebox CLI (`lakebox <args> [--endpoint <endpoint>]`) and returns its outcome
+    (text stdout/stderr, not checked)."""
+    cmd = [str(lakebox_binary()), *args]
+    if endpoint is not None:
+        cmd += ["--endpoint", endpoint]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, input=stdin,
+                          stdin=None if stdin is not None else subprocess.DEVNULL)
