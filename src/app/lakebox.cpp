@@ -291,6 +291,17 @@ Status Lakebox::Produce(std::string_view schedule_name, std::stop_token stop) {
   return parts_->RunProduceStep(std::string(schedule_name), stop, /*flush=*/false);
 }
 
+Status Lakebox::RunTaskNow(std::string_view task) {
+  Status status = parts_->scheduler->RunNow(task);
+  if (!status && status.error().code() == Error::Code::kEntityNotFound) {
+    std::string known;
+    for (const schedule::TaskStatus& t : parts_->scheduler->Tasks()) known += (known.empty() ? "" : ", ") + t.name;
+    return std::unexpected(Error::EntityNotFound(
+        fmt::format("no scheduled task {}; the tasks are: {}", task, known.empty() ? "(none)" : known)));
+  }
+  return status;
+}
+
 json Lakebox::StatusJson() const {
   json streams = json::array();
   for (const ingest::StreamStats& s : parts_->ingest->Stats()) {

@@ -71,6 +71,10 @@ class Lakebox {
   // ingest pushes back), without flushing. EntityNotFound for an unknown schedule name.
   Status Produce(std::string_view schedule_name, std::stop_token stop = {});
 
+  // Starts a scheduled task ("workflow:<name>", "job:<name>", ...) now, on its own thread.
+  // EntityNotFound naming the tasks there are; ConcurrentRunsExceeded while it is running.
+  Status RunTaskNow(std::string_view task);
+
   // Streams, crawlers, jobs and scheduled tasks with their state, last and next run, as JSON
   // (documented in docs/status.md).
   nlohmann::json StatusJson() const;

@@ -15,6 +15,7 @@ void AddQueryCommand(CLI::App& app);
 void AddSqlCommand(CLI::App& app);
 void AddJobCommand(CLI::App& app);
 void AddStatusCommand(CLI::App& app);
+void AddWorkflowCommand(CLI::App& app);
 
 // Exit code set by the subcommand that ran (0 when it succeeded).
 int ExitCode();

@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   lakebox::cli::AddSqlCommand(app);
   lakebox::cli::AddJobCommand(app);
   lakebox::cli::AddStatusCommand(app);
+  lakebox::cli::AddWorkflowCommand(app);
   CLI11_PARSE(app, argc, argv);
   return lakebox::cli::ExitCode();
 }

@@ -68,7 +68,10 @@ Status Serve(const ServeFlags& flags) {
                                                                   .crawlers = &lake->crawlers(),
                                                                   .queries = &lake->queries(),
                                                                   .jobs = &lake->jobs(),
-                                                                  .status = [lake_ptr] { return lake_ptr->StatusJson().dump(); }}));
+                                                                  .status = [lake_ptr] { return lake_ptr->StatusJson().dump(); },
+                                                                  .run_task = [lake_ptr](std::string_view task) {
+                                                                    return lake_ptr->RunTaskNow(task);
+                                                                  }}));
   spdlog::info("lakebox serving on http://{}:{} (data dir {})", listen.first, server->port(),
                std::filesystem::absolute(config.storage.data_dir).string());
   LAKEBOX_TRY(lake->StartSchedules());

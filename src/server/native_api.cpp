@@ -9,6 +9,8 @@ namespace {
 
 constexpr size_t kMaxRecordBytes = 1'024'000;
 constexpr std::string_view kStreamsPrefix = "/v1/streams/";
+constexpr std::string_view kSchedulesPrefix = "/v1/schedules/";
+constexpr std::string_view kRunSuffix = "/run";
 
 HttpResponse JsonResponse(std::string body) {
   HttpResponse response;
@@ -70,8 +72,8 @@ constexpr StreamSeries kStreamSeries[] = {
 }  // namespace
 
 NativeApi::NativeApi(ingest::IngestService* ingest, std::function<std::string()> status,
-                     const metrics::Registry& registry)
-    : ingest_(ingest), status_(std::move(status)), registry_(registry) {}
+                     std::function<Status(std::string_view task)> run_task, const metrics::Registry& registry)
+    : ingest_(ingest), status_(std::move(status)), run_task_(std::move(run_task)), registry_(registry) {}
 
 std::optional<HttpResponse> NativeApi::Handle(HttpRequest& request) {
   std::string_view path = request.path;
@@ -104,6 +106,20 @@ std::optional<HttpResponse> NativeApi::Handle(HttpRequest& request) {
       response->body = status_();
     }
     response->operation = "native.status";
+  } else if (path.starts_with(kSchedulesPrefix) && path.ends_with(kRunSuffix) &&
+             path.size() > kSchedulesPrefix.size() + kRunSuffix.size()) {
+    if (!run_task_) return std::nullopt;
+    std::string_view task = path.substr(kSchedulesPrefix.size(), path.size() - kSchedulesPrefix.size() - kRunSuffix.size());
+    if (request.method != "POST") {
+      response = WrongMethod(request, "POST");
+    } else if (Status started = run_task_(task); !started) {
+      response = ErrorResponse(started.error());
+    } else {
+      response.emplace();
+      response->content_type = "application/json";
+      response->body = R"({"started":true})";
+    }
+    response->operation = "native.run_task";
   } else if (path == "/v1/flush") {
     response = request.method == "POST" ? Flush(std::nullopt) : WrongMethod(request, "POST");
     response->operation = "native.flush";

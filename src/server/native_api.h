@@ -9,6 +9,9 @@
 //   POST /v1/streams/{name}/flush    Flush one stream.           -> {"flushed": true}
 //   GET  /v1/status                  The operator's view as JSON: streams, crawlers, jobs and
 //                                    schedules (docs/status.md); 404 when the server has none.
+//   POST /v1/schedules/{task}/run    Starts a scheduled task now ("workflow:vehicles_pipeline",
+//                                    "job:x", ...): {"started": true}; EntityNotFoundException for
+//                                    an unknown task, ConcurrentRunsExceededException while it runs.
 //   GET  /healthz                    200 "ok"
 //   GET  /metrics                    Prometheus text: the metrics registry plus per-stream series
 //                                    from IngestService::Stats() (lakebox_stream_*).
@@ -33,6 +36,7 @@ class NativeApi {
   // `ingest` and `registry` must outlive this object. `status` renders GET /v1/status (may be
   // empty).
   explicit NativeApi(ingest::IngestService* ingest, std::function<std::string()> status = {},
+                     std::function<Status(std::string_view task)> run_task = {},
                      const metrics::Registry& registry = metrics::Registry::Global());
 
   // The response for a native path, or nullopt when the path is not one of the above (a known
@@ -48,6 +52,7 @@ class NativeApi {
 
   ingest::IngestService* ingest_;
   std::function<std::string()> status_;
+  std::function<Status(std::string_view task)> run_task_;
   const metrics::Registry& registry_;
 };
 

@@ -125,7 +125,7 @@ class Server::Impl {
  public:
   Impl(ServerOptions options, Services services)
       : options_(std::move(options)),
-        router_(std::make_unique<NativeApi>(services.ingest, services.status)),
+        router_(std::make_unique<NativeApi>(services.ingest, services.status, services.run_task)),
         acceptor_(io_) {
     router_.AddAwsService(std::make_unique<FirehoseApi>(services.ingest));
     if (services.catalog && services.crawlers)

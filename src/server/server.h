@@ -69,6 +69,9 @@ struct Services {
   etl::JobService* jobs = nullptr;
   // GET /v1/status's JSON (app::Lakebox::StatusJson); without it the path is unknown.
   std::function<std::string()> status;
+  // POST /v1/schedules/{task}/run: runs a scheduled task now (Scheduler::RunNow); without it the
+  // path is unknown.
+  std::function<Status(std::string_view task)> run_task;
 };
 
 class Server {

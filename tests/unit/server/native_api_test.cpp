@@ -26,7 +26,7 @@ class NativeApiTest : public ::testing::Test {
 
   FakeIngestService ingest_;
   metrics::Registry registry_;
-  NativeApi api_{&ingest_, {}, registry_};
+  NativeApi api_{&ingest_, {}, {}, registry_};
   std::string body_;
 };
 

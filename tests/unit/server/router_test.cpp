@@ -49,7 +49,7 @@ class RouterTest : public ::testing::Test {
 
   FakeIngestService ingest_;
   metrics::Registry registry_;
-  Router router_{std::make_unique<NativeApi>(&ingest_, std::function<std::string()>{}, registry_), registry_};
+  Router router_{std::make_unique<NativeApi>(&ingest_, std::function<std::string()>{}, std::function<Status(std::string_view)>{}, registry_), registry_};
   std::string body_;
 };
 
