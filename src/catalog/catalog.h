@@ -89,6 +89,21 @@ struct Page {
   std::optional<std::string> next_token;
 };
 
+// Every item of a paginated listing: calls `fetch(token)` (returning Result<Page<T>>) from no
+// token until a page has no next token, e.g.
+//   AllPages<Database>([&](const auto& token) { return catalog.GetDatabases(token, 1000); })
+template <typename T, typename Fetch>
+Result<std::vector<T>> AllPages(Fetch fetch) {
+  std::vector<T> all;
+  std::optional<std::string> token;
+  do {
+    LAKEBOX_ASSIGN_OR_RETURN(auto page, fetch(token));
+    for (auto& item : page.items) all.push_back(std::move(item));
+    token = std::move(page.next_token);
+  } while (token);
+  return all;
+}
+
 // What a crawler is told to do (CreateCrawler / UpdateCrawler, or [[crawler]] in lakebox.toml).
 struct S3Target {
   std::string path;                     // "s3://bucket/prefix/"

@@ -225,25 +225,13 @@ void AddRow(QueryResult& result, std::vector<std::string> cells) {
   result.rows.push_back(std::move(row));
 }
 
-template <typename T, typename Fetch>
-Result<std::vector<T>> AllPages(Fetch fetch) {
-  std::vector<T> all;
-  std::optional<std::string> token;
-  do {
-    LAKEBOX_ASSIGN_OR_RETURN(auto page, fetch(token));
-    for (auto& item : page.items) all.push_back(std::move(item));
-    token = std::move(page.next_token);
-  } while (token);
-  return all;
-}
-
 Result<std::vector<catalog::Database>> Databases(const catalog::Catalog& catalog) {
-  return AllPages<catalog::Database>(
+  return catalog::AllPages<catalog::Database>(
       [&](const std::optional<std::string>& token) { return catalog.GetDatabases(token, 1000); });
 }
 
 Result<std::vector<catalog::Table>> Tables(const catalog::Catalog& catalog, const std::string& database) {
-  return AllPages<catalog::Table>(
+  return catalog::AllPages<catalog::Table>(
       [&](const std::optional<std::string>& token) { return catalog.GetTables(database, "", token, 1000); });
 }
 

@@ -194,18 +194,6 @@ void StripQualifiers(nlohmann::json& expr) {
   }
 }
 
-template <typename T, typename Fetch>
-Result<std::vector<T>> AllPages(Fetch fetch) {
-  std::vector<T> all;
-  std::optional<std::string> token;
-  do {
-    LAKEBOX_ASSIGN_OR_RETURN(auto page, fetch(token));
-    for (auto& item : page.items) all.push_back(std::move(item));
-    token = std::move(page.next_token);
-  } while (token);
-  return all;
-}
-
 // The profiler metrics lakebox reads: the scans' projections and filters, and the memory peak.
 constexpr std::string_view kProfilingSettings =
     R"({"EXTRA_INFO": "true", "OPERATOR_TYPE": "true", "SYSTEM_PEAK_BUFFER_MEMORY": "true"})";
@@ -425,7 +413,7 @@ Status Engine::LockSandbox() {
 }
 
 Status Engine::BuildViews() {
-  auto databases = AllPages<catalog::Database>(
+  auto databases = catalog::AllPages<catalog::Database>(
       [&](const std::optional<std::string>& token) { return catalog_->GetDatabases(token, 1000); });
   if (!databases) return std::unexpected(databases.error());
 
@@ -436,7 +424,7 @@ Status Engine::BuildViews() {
   std::vector<std::string> view_sql;
   std::map<std::string, ViewFiles> view_files;
   for (const auto& database : *databases) {
-    auto tables = AllPages<catalog::Table>([&](const std::optional<std::string>& token) {
+    auto tables = catalog::AllPages<catalog::Table>([&](const std::optional<std::string>& token) {
       return catalog_->GetTables(database.name, "", token, 1000);
     });
     if (!tables) return std::unexpected(tables.error());
