@@ -2,39 +2,10 @@
 # Helpers shared by the ingest benchmark's per-system parts (sourced by run.sh; not run alone).
 # Expects from run.sh: WORK (temp dir), RAW (raw outputs dir), RUNS (runs.tsv), DURATION, WRK_THREADS.
 
-log() { printf '[ingest %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "ERROR: $*"; exit 1; }
-
-# A free TCP port on 127.0.0.1 (the kernel picks it; it is released again before the server binds it).
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-}
-
-# wait_until SECONDS COMMAND...: runs COMMAND every 0.2 s until it succeeds; fails after SECONDS.
-wait_until() {
-  local limit=$1; shift
-  local tries=$((limit * 5))
-  for ((i = 0; i < tries; i++)); do
-    "$@" >/dev/null 2>&1 && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
-# stop_pid PID SIGNAL SECONDS: sends SIGNAL, waits up to SECONDS for the process to exit, then SIGKILL.
-stop_pid() {
-  local pid=$1 sig=$2 limit=$3
-  kill -0 "$pid" 2>/dev/null || return 0
-  kill "-$sig" "$pid" 2>/dev/null || true
-  for ((i = 0; i < limit * 10; i++)); do
-    kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-    sleep 0.1
-  done
-  log "pid $pid did not exit within ${limit}s after SIG$sig; killing it"
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-  return 1
-}
+BENCH_NAME=ingest
+# log, die, free_port, wait_until, stop_pid: the helpers every benchmark script shares.
+# shellcheck source=../lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 # Memory of a server, sampled every 0.5 s while a measurement runs. One line per sample:
 #   <unix time> <VmRSS of PID in KiB> <sum of Pss of PID and its children in KiB>
