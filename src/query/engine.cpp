@@ -48,6 +48,64 @@ int64_t SizeOf(const std::vector<ObjectFile>& files) {
   return bytes;
 }
 
+// Whether a partition value reads back unchanged from its key=value folder name with DuckDB's
+// hive_partitioning: not Hive's NULL marker (nor "NULL", which DuckDB reads as NULL), and
+// nothing Hive would have escaped (%XX) in a folder name.
+bool PlainPartitionValue(std::string_view value) {
+  if (value.empty() || value == kHiveNullPartition) return false;
+  if (value.size() == 4 && std::tolower(static_cast<unsigned char>(value[0])) == 'n' &&
+      std::tolower(static_cast<unsigned char>(value[1])) == 'u' &&
+      std::tolower(static_cast<unsigned char>(value[2])) == 'l' &&
+      std::tolower(static_cast<unsigned char>(value[3])) == 'l') {
+    return false;
+  }
+  return std::all_of(value.begin(), value.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+// The folders of `path` that hold '=' ("year=2025"), outermost first (the file name excluded).
+std::vector<std::string_view> KeyValueFolders(std::string_view path) {
+  std::vector<std::string_view> out;
+  size_t start = 0;
+  for (size_t slash = path.find('/'); slash != std::string_view::npos; slash = path.find('/', start)) {
+    std::string_view folder = path.substr(start, slash - start);
+    if (folder.find('=') != std::string_view::npos) out.push_back(folder);
+    start = slash + 1;
+  }
+  return out;
+}
+
+// Whether the partitions can be read by ONE hive-partitioned scan over all their files: every
+// partition's location ends with its key=value folders (the table's keys, in order, as
+// Firehose prefixes and ETL output write them), the values need no escaping, and no other
+// key=value folder appears in a file's path, so DuckDB's hive_partitioning gives each file
+// exactly its catalog partition's values. One scan starts far less work under a LIMIT than a
+// UNION ALL with a branch per partition, and DuckDB still drops the files a filter on the keys
+// excludes.
+bool HiveLayout(const catalog::Table& table, const std::vector<catalog::Partition>& partitions,
+                const std::vector<std::vector<ObjectFile>>& files) {
+  for (size_t p = 0; p < partitions.size(); ++p) {
+    const catalog::Partition& partition = partitions[p];
+    if (partition.values.size() != table.partition_keys.size()) return false;
+    std::vector<std::string> folders;
+    std::string suffix;
+    for (size_t i = 0; i < table.partition_keys.size(); ++i) {
+      if (!PlainPartitionValue(partition.values[i])) return false;
+      folders.push_back(table.partition_keys[i].name + "=" + partition.values[i]);
+      suffix += "/" + folders.back();
+    }
+    std::string_view location = partition.storage.location;
+    while (location.ends_with('/')) location.remove_suffix(1);
+    if (!location.ends_with(suffix)) return false;
+    for (const ObjectFile& file : files[p]) {
+      auto found = KeyValueFolders(file.path);
+      if (!std::equal(found.begin(), found.end(), folders.begin(), folders.end())) return false;
+    }
+  }
+  return true;
+}
+
 // The view of `table`, or InvalidInput if it cannot be one.
 Result<View> MakeView(const std::filesystem::path& data_dir, catalog::Catalog& catalog,
                              const catalog::Table& table) {
@@ -70,10 +128,20 @@ Result<View> MakeView(const std::filesystem::path& data_dir, catalog::Catalog& c
       view.partitions.push_back({{}, std::move(files), bytes});
     }
   } else {
-    LAKEBOX_ASSIGN_OR_RETURN(auto partitions, catalog.GetPartitions(table.database, table.name));
-    for (const auto& partition : partitions) {
+    LAKEBOX_ASSIGN_OR_RETURN(auto all_partitions, catalog.GetPartitions(table.database, table.name));
+    std::vector<catalog::Partition> partitions;
+    std::vector<std::vector<ObjectFile>> partition_files;
+    for (auto& partition : all_partitions) {
       auto files = ListFiles(data_dir, partition.storage.location);
       if (files.empty()) continue;
+      partitions.push_back(std::move(partition));
+      partition_files.push_back(std::move(files));
+    }
+    const bool one_scan = !partitions.empty() && HiveLayout(table, partitions, partition_files);
+    std::vector<ObjectFile> every_file;  // of the one scan
+    for (size_t p = 0; p < partitions.size(); ++p) {
+      const catalog::Partition& partition = partitions[p];
+      std::vector<ObjectFile>& files = partition_files[p];
       std::vector<std::optional<std::string>> values;
       std::string keys;
       for (size_t i = 0; i < table.partition_keys.size(); ++i) {
@@ -83,10 +151,21 @@ Result<View> MakeView(const std::filesystem::path& data_dir, catalog::Catalog& c
         keys += value && *value != kHiveNullPartition ? QuoteLiteral(*value) : "CAST(NULL AS VARCHAR)";
         keys += " AS " + QuoteIdentifier(table.partition_keys[i].name);
       }
-      LAKEBOX_ASSIGN_OR_RETURN(auto branch, ScanSelect(table, classification, files, keys));
-      branches.push_back(std::move(branch));
+      if (one_scan) {
+        every_file.insert(every_file.end(), files.begin(), files.end());
+      } else {
+        LAKEBOX_ASSIGN_OR_RETURN(auto branch, ScanSelect(table, classification, files, keys));
+        branches.push_back(std::move(branch));
+      }
       int64_t bytes = SizeOf(files);
       view.partitions.push_back({std::move(values), std::move(files), bytes});
+    }
+    if (one_scan) {
+      // The keys come from the files' key=value folders, as VARCHAR.
+      std::string keys;
+      for (const auto& key : table.partition_keys) keys += ", " + QuoteIdentifier(key.name);
+      LAKEBOX_ASSIGN_OR_RETURN(auto scan, ScanSelect(table, classification, every_file, keys, /*hive_partitioning=*/true));
+      branches.push_back(std::move(scan));
     }
   }
   if (branches.empty()) {
@@ -197,7 +276,7 @@ void StripQualifiers(nlohmann::json& expr) {
 // The profiler metrics lakebox reads: the scans' projections and filters, and the memory peak.
 constexpr std::string_view kProfilingSettings =
     R"({"EXTRA_INFO": "true", "OPERATOR_TYPE": "true", "SYSTEM_PEAK_BUFFER_MEMORY": "true"})";
-constexpr auto kMemorySampleInterval = std::chrono::milliseconds(10);
+constexpr auto kMemorySampleInterval = std::chrono::milliseconds(100);
 constexpr int kMaxProfileDepth = 1000;
 
 // A profiler metric of `node` as text; "" when absent.
@@ -225,7 +304,8 @@ std::string ScanText(std::string_view extra_info) {
   std::string text = Lower(extra_info);
   size_t start = text.find("projections:");
   if (start != std::string::npos) text.erase(0, start);
-  for (std::string_view key : {"projections:", "filters:", "__estimated_cardinality__:", "total files read:"}) {
+  for (std::string_view key : {"projections:", "file filters:", "scanning files:", "filters:",
+                                "__estimated_cardinality__:", "total files read:"}) {
     for (size_t at = text.find(key); at != std::string::npos; at = text.find(key, at)) {
       text.replace(at, key.size(), std::string(key.size(), ' '));
     }
@@ -808,59 +888,75 @@ Result<QueryResult> Engine::Execute(std::string_view sql, std::optional<std::str
         "Permission Error: only SELECT and EXPLAIN statements may run here, not {}",
         duckdb::StatementTypeName(type))));
   };
-  // The C API gives no text for nested values (STRUCT, LIST, MAP), so a single query with such
-  // columns runs wrapped in a SELECT that casts them to VARCHAR; their types are read first with
-  // DESCRIBE (which binds without running).
+  // A single statement is prepared once (DuckDB binds the views' file readers at prepare and
+  // again at execute, so every extra statement costs): its type is checked and its result
+  // columns read from the prepared statement. The C API gives no text for nested values
+  // (STRUCT, LIST, MAP), so a query with such columns runs instead as a SELECT that casts
+  // them to VARCHAR, once; column_types still name the nested types.
   const size_t statement_count = connection.StatementCount(sql);
-  std::vector<std::string> described_types;
-  std::optional<lakebox::Result<duckdb::Result>> wrapped;
+  std::vector<std::string> prepared_types;
+  bool wrapped = false;
+  std::optional<lakebox::Result<duckdb::Result>> result;
   if (statement_count == 1) {
-    std::string_view body = sql;
-    while (!body.empty() && (body.back() == ';' || std::isspace(static_cast<unsigned char>(body.back())))) {
-      body.remove_suffix(1);
-    }
-    auto described = connection.QueryChecked(fmt::format("DESCRIBE (\n{}\n)", body), checked);
-    if (described && described->ColumnCount() >= 2) {
+    auto prepared = connection.Prepare(sql);
+    Status allowed = prepared ? checked(prepared->Type()) : Status(std::unexpected(prepared.error()));
+    if (!allowed) {
+      result = std::unexpected(allowed.error());
+    } else {
       bool nested = false;
       std::string select_list;
       std::string aliases;
-      for (size_t r = 0; r < described->RowCount(); ++r) {
-        std::string name = described->Text(0, r).value_or("");
-        std::string type = described->Text(1, r).value_or("");
-        bool is_nested = type.find('(') != std::string::npos && !type.starts_with("DECIMAL");
-        is_nested = is_nested || type.ends_with(']');
+      for (size_t c = 0; c < prepared->ColumnCount(); ++c) {
+        std::string type = prepared->ColumnType(c);
+        bool is_nested = (type.find('(') != std::string::npos && !type.starts_with("DECIMAL")) || type.ends_with(']');
         nested = nested || is_nested;
-        std::string column = fmt::format("c{}", r);
-        if (r > 0) {
+        std::string column = fmt::format("c{}", c);
+        if (c > 0) {
           select_list += ", ";
           aliases += ", ";
         }
-        select_list += is_nested ? fmt::format("CAST({} AS VARCHAR) AS {}", column, QuoteIdentifier(name))
-                                 : fmt::format("{} AS {}", column, QuoteIdentifier(name));
+        std::string name = QuoteIdentifier(prepared->ColumnName(c));
+        select_list += is_nested ? fmt::format("CAST({} AS VARCHAR) AS {}", column, name)
+                                 : fmt::format("{} AS {}", column, name);
         aliases += column;
-        described_types.push_back(std::move(type));
+        prepared_types.push_back(std::move(type));
       }
-      if (nested) {
-        wrapped = connection.QueryChecked(
-            fmt::format("SELECT {} FROM (\n{}\n) AS lakebox_query({})", select_list, body, aliases), checked);
-        if (!*wrapped) wrapped.reset();  // the query as written reports its own error
+      if (nested && prepared->Type() == DUCKDB_STATEMENT_TYPE_SELECT) {
+        std::string_view body = sql;
+        while (!body.empty() && (body.back() == ';' || std::isspace(static_cast<unsigned char>(body.back())))) {
+          body.remove_suffix(1);
+        }
+        // `body` is one checked SELECT, so the wrapper, which starts with SELECT and parses as
+        // one statement, is a SELECT too: it runs without being prepared again.
+        std::string wrapper = fmt::format("SELECT {} FROM (\n{}\n) AS lakebox_query({})", select_list, body, aliases);
+        if (connection.StatementCount(wrapper) == 1) {
+          auto answer = connection.Query(wrapper);
+          // If the wrapper fails (not by the time limit), the query as written reports its own error.
+          if (answer || watchdog.fired()) {
+            wrapped = answer.has_value();
+            result = std::move(answer);
+          }
+        }
       }
+      if (!result) result = prepared->Execute();
     }
+  } else {
+    result = connection.QueryChecked(sql, checked);
   }
-  auto result = wrapped ? std::move(*wrapped) : connection.QueryChecked(sql, checked);
   double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (!result && watchdog.fired()) {
+  if (!*result && watchdog.fired()) {
     return std::unexpected(Error::LimitExceeded(
         fmt::format("Query exceeded the time limit of {} ms", options_.query_timeout.count())));
   }
-  if (!result) {
-    const std::string& message = result.error().message();
+  if (!*result) {
+    const std::string& message = (*result).error().message();
     if (message.starts_with("Catalog Error") && message.find("does not exist") != std::string::npos) {
       return std::unexpected(
-          Error(result.error().code(), fmt::format("{} The catalog has: {}", message, ViewList())));
+          Error((*result).error().code(), fmt::format("{} The catalog has: {}", message, ViewList())));
     }
-    return std::unexpected(result.error());
+    return std::unexpected((*result).error());
   }
+  duckdb::Result& answer = **result;
   // Read before any other statement runs on the connection; the last memory sample is taken
   // while the result is still held.
   QueryProfile profile = ReadProfile(connection);
@@ -871,17 +967,17 @@ Result<QueryResult> Engine::Execute(std::string_view sql, std::optional<std::str
   }
 
   QueryResult out;
-  size_t columns = result->ColumnCount();
-  size_t rows = result->RowCount();
+  size_t columns = answer.ColumnCount();
+  size_t rows = answer.RowCount();
   for (size_t c = 0; c < columns; ++c) {
-    out.column_names.push_back(result->ColumnName(c));
-    out.column_types.push_back(wrapped && c < described_types.size() ? described_types[c] : result->ColumnType(c));
+    out.column_names.push_back(answer.ColumnName(c));
+    out.column_types.push_back(wrapped && c < prepared_types.size() ? prepared_types[c] : answer.ColumnType(c));
   }
   out.rows.reserve(rows);
   for (size_t r = 0; r < rows; ++r) {
     std::vector<std::optional<std::string>> row;
     row.reserve(columns);
-    for (size_t c = 0; c < columns; ++c) row.push_back(result->Text(c, r));
+    for (size_t c = 0; c < columns; ++c) row.push_back(answer.Text(c, r));
     out.rows.push_back(std::move(row));
   }
   out.stats.rows = static_cast<int64_t>(rows);

@@ -11,12 +11,17 @@
 //    catalog's (lower-case) column names; a key missing from a record reads as NULL.
 //  - Parquet tables (classification parquet) read the catalog's columns with read_parquet
 //    (union_by_name, so files that lack a column give NULLs), cast to the catalog's types.
-//  - Partitioned tables: the view is a UNION ALL with one branch per catalog partition, reading
-//    the objects under that partition's location, with the partition keys added as VARCHAR
-//    literals. Only partitions in the catalog are visible, as in Athena (hive_partitioning is
-//    not used: crawled folders need not be key=value, and the catalog is the truth). A filter
-//    on a partition key folds to false in the branches it excludes, so DuckDB never opens
-//    their files.
+//  - Partitioned tables: only partitions in the catalog are visible, as in Athena (the catalog
+//    is the truth, not the folders). When every partition's objects sit under key=value
+//    folders naming the table's keys in order (its location ends with them, as Firehose
+//    prefixes and ETL output write them) and no value needs escaping or is Hive's NULL marker,
+//    the view is ONE read_json / read_parquet over the catalog partitions' objects with
+//    hive_partitioning (keys as VARCHAR, hive_types_autocast=false): DuckDB drops the files a
+//    filter on the keys excludes, and one scan starts far less work under a LIMIT than one per
+//    partition. Otherwise it is a UNION ALL with one branch per catalog partition, reading the
+//    objects under that partition's location, with the partition keys added as VARCHAR
+//    literals; a filter on a partition key folds to false in the branches it excludes, so
+//    DuckDB never opens their files.
 //  - Unpartitioned tables read every object under the table's location.
 //  - Objects are files: s3://bucket/key is <data_dir>/s3/bucket/key. Files whose name starts
 //    with '.' or '_' are skipped, as Hive and Athena do. The files are listed when the views
@@ -62,13 +67,14 @@
 //    still counts. With several statements only the last one is profiled: the others' Parquet
 //    views count whole files. Footers are read once per (path, size, mtime) and cached.
 //    (DuckDB 1.4's TOTAL_BYTES_READ metric does not count what its file readers read.)
-//    Note: through a partitioned view (a UNION ALL), count(*) makes DuckDB 1.4 read the first
-//    column of every file (its plan keeps one column per UNION branch), so that column counts.
+//    Note: through a partitioned view that is a UNION ALL, count(*) makes DuckDB 1.4 read the
+//    first column of every file (its plan keeps one column per UNION branch), so that column
+//    counts.
 //  - peak_memory_bytes: the most memory DuckDB's buffer manager held while the query ran. It is
 //    database-wide (concurrent queries add to it), as DuckDB measures it: the profiler's
 //    SYSTEM_PEAK_BUFFER_MEMORY when it rose during the query (DuckDB 1.4 keeps that metric as a
 //    running maximum per connection, never reset, so a lower value is not visible there) and
-//    duckdb_memory() sampled every 10 ms while queries run and once when the query ends.
+//    duckdb_memory() sampled every 100 ms while queries run and once when the query ends.
 //  - engine_time_ms is wall time inside DuckDB; rows is the result's row count.
 //
 // Athena's statements (athena_statements.h): SHOW DATABASES/SCHEMAS, SHOW TABLES, SHOW COLUMNS,
@@ -80,7 +86,9 @@
 // Values: cells are DuckDB's VARCHAR casts. The C API gives no text for nested values, so a
 // single-statement query with STRUCT, LIST or MAP columns runs wrapped in a SELECT casting them
 // ("{'speed_kmh': 12.5, 'doors_locked': false}", "[1, 2]"); column_types still name the nested
-// types (read first with DESCRIBE, which binds without running).
+// types. A single statement is prepared once (its type checked and its result columns read from
+// the prepared statement), then either executed or, with nested columns, replaced by that
+// wrapper run once: each extra statement would bind the views' file readers again.
 //
 // Errors of Execute: InvalidArgument with DuckDB's message for bad SQL and refused operations
 // (the sandbox's, DDL, an EXPLAIN of anything but a query, a SHOW or DESCRIBE lakebox does not

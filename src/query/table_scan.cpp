@@ -99,7 +99,10 @@ std::string Classification(const catalog::Table& table) {
 // One SELECT over `files` giving the table's columns in catalog order, then `key_columns`
 // (already SQL expressions with their aliases).
 Result<std::string> ScanSelect(const catalog::Table& table, std::string_view classification,
-                               const std::vector<ObjectFile>& files, const std::string& key_columns) {
+                               const std::vector<ObjectFile>& files, const std::string& key_columns,
+                               bool hive_partitioning) {
+  const std::string_view hive =
+      hive_partitioning ? "hive_partitioning=true, hive_types_autocast=false" : "hive_partitioning=false";
   bool json = classification == "json";
   std::string select_list;
   std::string json_columns;  // read_json's columns={'name': 'TYPE', ...}
@@ -117,8 +120,8 @@ Result<std::string> ScanSelect(const catalog::Table& table, std::string_view cla
   }
   select_list += key_columns;
   if (!json) {
-    return fmt::format("SELECT {} FROM read_parquet({}, union_by_name=true, hive_partitioning=false)",
-                       select_list, FileList(files));
+    return fmt::format("SELECT {} FROM read_parquet({}, union_by_name=true, {})", select_list, FileList(files),
+                       hive);
   }
   // Firehose's objects need not end in .gz, so the crawler's compressionType decides; DuckDB
   // guesses from the file extension otherwise.
@@ -129,8 +132,8 @@ Result<std::string> ScanSelect(const catalog::Table& table, std::string_view cla
   }
   return fmt::format(
       "SELECT {} FROM read_json({}, columns={{{}}}, format='newline_delimited', "
-      "compression='{}', hive_partitioning=false)",
-      select_list, FileList(files), json_columns, codec);
+      "compression='{}', {})",
+      select_list, FileList(files), json_columns, codec, hive);
 }
 
 }  // namespace lakebox::query

@@ -44,8 +44,11 @@ std::string Classification(const catalog::Table& table);
 
 // One SELECT over `files` giving the table's columns in catalog order, then `key_columns`
 // (SQL expressions with their aliases, each starting with ", "; "" for none).
-// `classification` is "json" or "parquet".
+// `classification` is "json" or "parquet". With `hive_partitioning`, the reader also gives the
+// files' key=value folders as VARCHAR columns (hive_types_autocast=false), which `key_columns`
+// may then name; DuckDB skips the files a filter on them excludes.
 Result<std::string> ScanSelect(const catalog::Table& table, std::string_view classification,
-                               const std::vector<ObjectFile>& files, const std::string& key_columns);
+                               const std::vector<ObjectFile>& files, const std::string& key_columns,
+                               bool hive_partitioning = false);
 
 }  // namespace lakebox::query

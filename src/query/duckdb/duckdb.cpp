@@ -187,6 +187,47 @@ std::optional<std::string> Result::Text(size_t column, size_t row) {
 
 int64_t Result::Int64(size_t column, size_t row) { return duckdb_value_int64(&result_, column, row); }
 
+// ---- Prepared
+
+Prepared& Prepared::operator=(Prepared&& other) noexcept {
+  if (this != &other) {
+    if (prepared_) duckdb_destroy_prepare(&prepared_);
+    prepared_ = std::exchange(other.prepared_, nullptr);
+  }
+  return *this;
+}
+
+Prepared::~Prepared() {
+  if (prepared_) duckdb_destroy_prepare(&prepared_);
+}
+
+duckdb_statement_type Prepared::Type() { return duckdb_prepared_statement_type(prepared_); }
+size_t Prepared::ColumnCount() { return duckdb_prepared_statement_column_count(prepared_); }
+
+std::string Prepared::ColumnName(size_t column) {
+  const char* name = duckdb_prepared_statement_column_name(prepared_, column);
+  std::string out = name ? name : "";
+  duckdb_free(const_cast<char*>(name));
+  return out;
+}
+
+std::string Prepared::ColumnType(size_t column) {
+  LogicalType type(duckdb_prepared_statement_column_logical_type(prepared_, column));
+  return TypeName(type.get());
+}
+
+lakebox::Result<Result> Prepared::Execute() {
+  Result result;
+  duckdb_state state = duckdb_execute_prepared(prepared_, &result.result_);
+  result.valid_ = true;
+  if (state != DuckDBSuccess) {
+    const char* message = duckdb_result_error(&result.result_);
+    return std::unexpected(StatementError(duckdb_result_error_type(&result.result_),
+                                          message ? message : "DuckDB query failed"));
+  }
+  return result;
+}
+
 // ---- Connection
 
 lakebox::Result<Connection> Connection::Open(Database& database) {
@@ -259,6 +300,28 @@ lakebox::Result<Result> Connection::QueryChecked(
     last = std::move(result);
   }
   return std::move(*last);
+}
+
+lakebox::Result<Prepared> Connection::Prepare(std::string_view sql) {
+  std::string text(sql);
+  duckdb_extracted_statements statements = nullptr;
+  idx_t count = duckdb_extract_statements(connection_, text.c_str(), &statements);
+  struct ExtractedGuard {
+    duckdb_extracted_statements& statements;
+    ~ExtractedGuard() { duckdb_destroy_extracted(&statements); }
+  } extracted_guard{statements};
+  if (count != 1) {
+    const char* message = count == 0 && statements ? duckdb_extract_statements_error(statements) : nullptr;
+    return std::unexpected(Error::InvalidArgument(message ? message : "expected exactly one statement"));
+  }
+  duckdb_prepared_statement raw = nullptr;
+  duckdb_state state = duckdb_prepare_extracted_statement(connection_, statements, 0, &raw);
+  Prepared prepared(raw);  // destroyed either way
+  if (state != DuckDBSuccess) {
+    const char* message = raw ? duckdb_prepare_error(raw) : nullptr;
+    return std::unexpected(Error::InvalidArgument(message ? message : "DuckDB could not prepare the statement"));
+  }
+  return prepared;
 }
 
 Status Connection::Execute(std::string_view sql) {

@@ -50,6 +50,7 @@ class Result {
 
  private:
   friend class Connection;
+  friend class Prepared;
   Result() = default;
 
   duckdb_result result_{};
@@ -57,6 +58,31 @@ class Result {
 };
 
 class Database;
+
+// One statement prepared (parsed and bound) on a Connection: its type and result columns are
+// known before it runs, and it runs with Execute. Used by one thread at a time, while its
+// Connection lives.
+class Prepared {
+ public:
+  Prepared(Prepared&& other) noexcept : prepared_(std::exchange(other.prepared_, nullptr)) {}
+  Prepared& operator=(Prepared&& other) noexcept;
+  Prepared(const Prepared&) = delete;
+  Prepared& operator=(const Prepared&) = delete;
+  ~Prepared();
+
+  duckdb_statement_type Type();
+  size_t ColumnCount();
+  std::string ColumnName(size_t column);
+  // As Result::ColumnType.
+  std::string ColumnType(size_t column);
+  // Runs the statement and reads the whole result. Errors: see the top of this file.
+  lakebox::Result<Result> Execute();
+
+ private:
+  friend class Connection;
+  explicit Prepared(duckdb_prepared_statement prepared) : prepared_(prepared) {}
+  duckdb_prepared_statement prepared_ = nullptr;
+};
 
 class Connection {
  public:
@@ -77,6 +103,9 @@ class Connection {
   // result. A refusal stops there: earlier statements have run, later ones do not.
   lakebox::Result<Result> QueryChecked(std::string_view sql,
                                        const std::function<Status(duckdb_statement_type)>& allow);
+  // Prepares `sql`, which must hold exactly one statement (InvalidArgument otherwise, or with
+  // DuckDB's message when it does not parse or bind).
+  lakebox::Result<Prepared> Prepare(std::string_view sql);
   // Query without a result.
   Status Execute(std::string_view sql);
   // Asks the running query to stop; it then fails with "INTERRUPT Error: Interrupted!".
