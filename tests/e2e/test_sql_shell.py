@@ -71,6 +71,18 @@ class PtyShell:
     def send(self, text: str) -> None:
         os.write(self.fd, text.encode())
 
+    def send_key(self, key: str, timeout: float = 30) -> None:
+        """Sends a control key meant for the line editor once the editor is reading: libedit puts the
+        terminal in non-canonical mode only after it has drawn the prompt, and a Ctrl-D typed ahead in
+        canonical mode is the terminal's end-of-file, which does not survive the switch (as in any
+        shell, type-ahead of control keys is not line editing)."""
+        deadline = time.monotonic() + timeout
+        while termios.tcgetattr(self.fd)[3] & termios.ICANON:
+            if time.monotonic() > deadline:
+                raise AssertionError("the shell's line editor never took the terminal")
+            self._read(0.01)
+        self.send(key)
+
     def _read(self, timeout: float) -> bool:
         """Reads what is available within `timeout`; False once the shell closed the terminal."""
         ready, _, _ = select.select([self.fd], [], [], timeout)
@@ -266,7 +278,7 @@ class SqlShellTest(h.LakeboxTestCase):
         shell.expect(rf"^lakebox:{DATABASE}> ")
         shell.send("SELECT 'discarded'\r")
         shell.expect(r"\.\.\.> ")
-        shell.send("\x03")
+        shell.send_key("\x03")
         shell.expect(rf"^lakebox:{DATABASE}> ")
         start = shell.position
         shell.send("SELECT 2 AS two;\r")
@@ -297,7 +309,7 @@ class SqlShellTest(h.LakeboxTestCase):
         shell.send("SELECT 6 * 7 AS answer;\r")
         shell.expect(r"^ +42$")
         shell.expect(rf"^lakebox:{DATABASE}> ")
-        shell.send("\x04")
+        shell.send_key("\x04")
         self.assertEqual(shell.wait(), 0, shell.output)
 
         # The history file holds the statements entered (libedit's format encodes blanks), one entry per
@@ -311,7 +323,7 @@ class SqlShellTest(h.LakeboxTestCase):
         # A second session reads it back: Ctrl-P recalls the last statement, Enter runs it again.
         again = self.open_shell(server, history, "--database", DATABASE)
         again.expect(rf"^lakebox:{DATABASE}> ")
-        again.send("\x10")
+        again.send_key("\x10")
         again.expect(r"SELECT 6 \* 7 AS answer;")
         again.send("\r")
         again.expect(r"^ +42$")
