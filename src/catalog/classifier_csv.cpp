@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/strings.h"
+
 #include "catalog/classifier_internal.h"
 
 namespace lakebox::catalog::classifier_internal {
@@ -163,12 +165,6 @@ std::vector<Kind> ColumnKinds(const std::vector<std::vector<std::string>>& rows,
   return kinds;
 }
 
-std::string Lower(std::string_view s) {
-  std::string lower(s);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
 // Glue's header test: every header cell a short string, names unique, and the data rows typed
 // differently somewhere (an all-string table gives no evidence that row 1 is special).
 bool LooksLikeHeader(const std::vector<std::string>& header, const std::vector<Kind>& data_kinds) {
@@ -177,7 +173,7 @@ bool LooksLikeHeader(const std::vector<std::string>& header, const std::vector<K
     const std::string_view name = Trim(cell);
     if (name.empty() || name.size() >= kMaxHeaderCell || CellKind(name) != Kind::kString)
       return false;
-    if (!names.insert(Lower(name)).second) return false;
+    if (!names.insert(AsciiLower(name)).second) return false;
   }
   return std::any_of(data_kinds.begin(), data_kinds.end(),
                      [](Kind k) { return k != Kind::kString && k != Kind::kUnknown; });
@@ -222,7 +218,7 @@ Result<CsvInference> InferCsv(std::string_view sample, bool cut, int max_records
   std::vector<Kind> kinds = csv.has_header ? data_kinds : ColumnKinds(rows, 0, records, columns);
   std::vector<std::pair<std::string, DataType>> fields;
   for (size_t c = 0; c < columns; ++c) {
-    std::string name = csv.has_header ? Lower(Trim(rows[0][c])) : fmt::format("col{}", c);
+    std::string name = csv.has_header ? AsciiLower(Trim(rows[0][c])) : fmt::format("col{}", c);
     fields.emplace_back(std::move(name), DataType::Primitive(kinds[c]));
   }
   if (csv.has_header) csv.header = rows[0];

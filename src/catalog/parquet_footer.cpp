@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "common/strings.h"
+
 namespace lakebox::catalog {
 namespace {
 
@@ -452,12 +454,6 @@ DataType PrimitiveType(const SchemaElement& e) {
   }
 }
 
-std::string LowerName(const std::string& name) {
-  std::string lower = name;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
 DataType NodeType(const Node& node);
 
 // A field's type, with its repetition: REPEATED outside a LIST is a list of it.
@@ -470,7 +466,7 @@ DataType FieldType(const Node& node) {
 DataType StructOf(const std::vector<Node>& children) {
   std::vector<std::pair<std::string, DataType>> fields;
   for (const Node& child : children) {
-    std::string name = LowerName(child.element->name);
+    std::string name = AsciiLower(child.element->name);
     const bool taken =
         std::any_of(fields.begin(), fields.end(), [&](const auto& f) { return f.first == name; });
     if (!taken) fields.emplace_back(std::move(name), FieldType(child));

@@ -1,6 +1,7 @@
 #include "catalog/partition_filter.h"
 
 #include "catalog/data_type.h"
+#include "common/strings.h"
 
 #include <fmt/format.h>
 
@@ -26,12 +27,6 @@ Truth Negate(Truth t) {
 }
 
 enum class CompareOp { kEq, kNe, kLt, kLe, kGt, kGe };
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // A decimal number, optionally signed, with an optional fraction and exponent; nothing else
 // (no blanks, no "inf", no hex).
@@ -195,7 +190,7 @@ class PartitionFilter::Parser {
 
   bool IsKeyword(std::string_view keyword) const {
     if (token_.kind != TokenKind::kWord || token_.text.size() != keyword.size()) return false;
-    return Lower(token_.text) == Lower(keyword);
+    return AsciiLower(token_.text) == AsciiLower(keyword);
   }
   bool IsSymbol(std::string_view symbol) const {
     return token_.kind == TokenKind::kSymbol && token_.text == symbol;
@@ -364,12 +359,12 @@ class PartitionFilter::Parser {
       case TokenKind::kQuotedName: {
         static constexpr std::array<std::string_view, 8> kKeywords = {
             "and", "or", "not", "in", "between", "like", "is", "null"};
-        std::string name = Lower(token_.text);
+        std::string name = AsciiLower(token_.text);
         if (token_.kind == TokenKind::kWord &&
             std::find(kKeywords.begin(), kKeywords.end(), name) != kKeywords.end())
           return Fail(fmt::format("expected {}", what));
         auto it = std::find_if(keys_.begin(), keys_.end(),
-                               [&](const Column& key) { return Lower(key.name) == name; });
+                               [&](const Column& key) { return AsciiLower(key.name) == name; });
         if (it == keys_.end()) {
           std::vector<std::string> names;
           for (const Column& key : keys_) names.push_back(key.name);

@@ -41,6 +41,8 @@
 #include "cli/commands.h"
 #include "cli/query_runner.h"
 #include "cli/text_format.h"
+#include "common/strings.h"
+#include "query/duckdb/duckdb.h"
 
 namespace lakebox::cli {
 namespace {
@@ -82,22 +84,6 @@ std::string_view Trim(std::string_view text) {
   return text.substr(begin, end - begin + 1);
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// A SQL string literal.
-std::string QuoteLiteral(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\'') out += '\'';
-    out += c;
-  }
-  return out + "'";
-}
-
 // A dotted name as SQL writes it: `vehicles`, `"Vehicles"."raw"`, `awsdatacatalog.vehicles`.
 // Unquoted parts are lower-cased, as Athena does. nullopt when it is not one.
 std::optional<std::vector<std::string>> ParseName(std::string_view text) {
@@ -126,7 +112,7 @@ std::optional<std::vector<std::string>> ParseName(std::string_view text) {
         if (std::isspace(static_cast<unsigned char>(c)) || c == '"' || c == ';' || c == '\'') return std::nullopt;
         ++end;
       }
-      part = Lower(text.substr(i, end - i));
+      part = AsciiLower(text.substr(i, end - i));
       i = end;
     }
     if (part.empty()) return std::nullopt;
@@ -140,7 +126,7 @@ std::optional<std::vector<std::string>> ParseName(std::string_view text) {
 // The database of `USE db` (or `USE catalog.db`), else nullopt.
 std::optional<std::string> UseTarget(std::string_view statement) {
   statement = Trim(statement);
-  if (statement.size() < 4 || Lower(statement.substr(0, 3)) != "use" ||
+  if (statement.size() < 4 || AsciiLower(statement.substr(0, 3)) != "use" ||
       !std::isspace(static_cast<unsigned char>(statement[3]))) {
     return std::nullopt;
   }
@@ -521,7 +507,7 @@ class Shell {
               "'pg_catalog') ORDER BY 1, 2"
             : fmt::format("SELECT table_name AS \"table\" FROM information_schema.tables WHERE table_catalog = "
                           "current_database() AND table_schema = {} ORDER BY 1",
-                          QuoteLiteral(database_));
+                          query::duckdb::QuoteLiteral(database_));
     auto results = Lookup(sql);
     if (!results) return false;
     if (results->rows.empty()) {
@@ -547,7 +533,7 @@ class Shell {
     auto results = Lookup(fmt::format(
         "SELECT column_name AS \"column\", data_type AS \"type\" FROM information_schema.columns "
         "WHERE table_catalog = current_database() AND table_schema = {} AND table_name = {} ORDER BY ordinal_position",
-        QuoteLiteral(database), QuoteLiteral(table)));
+        query::duckdb::QuoteLiteral(database), query::duckdb::QuoteLiteral(table)));
     if (!results) return false;
     if (results->rows.empty()) {
       Fail(fmt::format("no table {}.{} (\\d lists the tables)", database, table));
@@ -561,7 +547,7 @@ class Shell {
   bool RunCommand(std::string_view line) {
     if (line.ends_with(';')) line.remove_suffix(1);
     size_t space = line.find_first_of(" \t");
-    std::string command = Lower(line.substr(0, space));
+    std::string command = AsciiLower(line.substr(0, space));
     std::string_view argument = space == std::string_view::npos ? std::string_view() : Trim(line.substr(space));
 
     if (command == "\\q" || command == "\\quit") {
@@ -582,7 +568,7 @@ class Shell {
       return SwitchDatabase(name->back());
     }
     if (command == "\\x") {
-      std::string value = Lower(argument);
+      std::string value = AsciiLower(argument);
       if (value.empty()) {
         expanded_ = !expanded_;
       } else if (value == "on" || value == "off") {
@@ -595,7 +581,7 @@ class Shell {
       return true;
     }
     if (command == "\\format") {
-      std::string value = Lower(argument);
+      std::string value = AsciiLower(argument);
       if (value.empty()) {
         std::cerr << "format " << format_ << "\n";
         return true;

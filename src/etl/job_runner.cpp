@@ -9,6 +9,7 @@
 #include <system_error>
 
 #include "common/file_util.h"
+#include "common/strings.h"
 #include "common/time.h"
 #include "etl/commit.h"
 #include "etl/relationalize.h"
@@ -31,12 +32,6 @@ constexpr std::string_view kHiveNull = "__HIVE_DEFAULT_PARTITION__";
 // Rows of a chunk of a partitioned Parquet write, at least (tiny target sizes would otherwise
 // give one row group per file).
 constexpr int64_t kMinChunkRows = 10'000;
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  return out;
-}
 
 std::string Megabytes(int64_t bytes) { return fmt::format("{:.1f} MB", static_cast<double>(bytes) / 1e6); }
 
@@ -399,7 +394,7 @@ Status Runner::Execute() {
   columns.insert(columns.end(), table->partition_keys.begin(), table->partition_keys.end());
   position_column_ = "rowid";
   for (const catalog::Column& column : columns) {
-    if (Lower(column.name) == "rowid") position_column_ = std::string(kPositionColumn);
+    if (AsciiLower(column.name) == "rowid") position_column_ = std::string(kPositionColumn);
   }
   LAKEBOX_ASSIGN_OR_RETURN(std::vector<PlannedTable> plan,
                            PlanTables(job_, columns, QuoteIdentifier(kSourceRelation), kRowIdColumn));

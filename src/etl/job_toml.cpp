@@ -10,6 +10,7 @@
 #include "catalog/crawler.h"
 #include "catalog/data_type.h"
 #include "common/config.h"
+#include "common/strings.h"
 #include "etl/job.h"
 #include "schedule/schedule_expression.h"
 
@@ -39,11 +40,6 @@ std::string OneOf(const std::array<std::string_view, N>& values) {
 template <size_t N>
 bool Contains(const std::array<std::string_view, N>& values, std::string_view value) {
   return std::find(values.begin(), values.end(), value) != values.end();
-}
-
-std::string Lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
 }
 
 bool HasControlCharacter(std::string_view text) {
@@ -143,8 +139,8 @@ class JobReader {
                                        "\"vehicles.vehicles_raw\"",
                                        source));
     // The catalog keeps names in lower case, as Glue's does.
-    job_.source_database = Lower(source.substr(0, dot));
-    job_.source_table = Lower(source.substr(dot + 1));
+    job_.source_database = AsciiLower(source.substr(0, dot));
+    job_.source_table = AsciiLower(source.substr(dot + 1));
     return Ok();
   }
 
@@ -193,7 +189,7 @@ class JobReader {
     for (const toml::node& item : *list) {
       if (!item.is_string() || item.value<std::string>()->empty()) return Bad("partition_by", kHow);
       std::string column = *item.value<std::string>();
-      if (!seen.insert(Lower(column)).second)
+      if (!seen.insert(AsciiLower(column)).second)
         return Bad("partition_by", fmt::format("\"{}\" is listed twice", column));
       job_.partition_by.push_back(std::move(column));
     }
@@ -225,7 +221,7 @@ class JobReader {
       mapping.source = m->get("source") ? *m->get("source")->value<std::string>() : "";
       if (mapping.source.empty())
         return Bad(key + ".source", "is required: the output column to map, e.g. \"vehicle_status_speed_kmh\"");
-      if (!sources.insert(Lower(mapping.source)).second)
+      if (!sources.insert(AsciiLower(mapping.source)).second)
         return Bad(key + ".source", fmt::format("\"{}\" is mapped twice; merge the two mappings", mapping.source));
       if (m->get("target")) {
         mapping.target = *m->get("target")->value<std::string>();

@@ -20,6 +20,7 @@
 #include <set>
 
 #include "catalog/data_type.h"
+#include "common/strings.h"
 #include "query/duckdb/duckdb.h"
 #include "query/table_scan.h"
 
@@ -43,12 +44,6 @@ constexpr std::string_view kKeyRangeError =
 
 constexpr std::string_view kSourceAlias = "src";
 constexpr std::string_view kElementAlias = "e";
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
 
 std::string Join(const std::vector<std::string>& parts, std::string_view separator) {
   std::string out;
@@ -117,16 +112,16 @@ std::string NameList(const std::vector<OutputColumn>& columns) {
 
 OutputColumn* FindColumn(std::vector<OutputColumn>& columns, std::string_view name) {
   // DuckDB names are case-insensitive, so the job's names are too.
-  std::string wanted = Lower(name);
+  std::string wanted = AsciiLower(name);
   for (auto& column : columns)
-    if (Lower(column.name) == wanted) return &column;
+    if (AsciiLower(column.name) == wanted) return &column;
   return nullptr;
 }
 
 Status CheckUniqueNames(const JobDefinition& job, const std::vector<OutputColumn>& columns, std::string_view table) {
   std::set<std::string> seen;
   for (const auto& column : columns) {
-    if (!seen.insert(Lower(column.name)).second)
+    if (!seen.insert(AsciiLower(column.name)).second)
       return Bad(job, fmt::format("{} has two columns named \"{}\" (a flattened struct field and another column, or "
                                   "a mapping target); rename one with a mapping or choose another separator",
                                   table, column.name));

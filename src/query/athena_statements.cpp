@@ -7,6 +7,8 @@
 #include <regex>
 #include <vector>
 
+#include "common/strings.h"
+
 namespace lakebox::query {
 namespace {
 
@@ -26,12 +28,6 @@ bool IsWordChar(unsigned char c) { return std::isalnum(c) || c == '_' || c == '$
 std::string Upper(std::string_view text) {
   std::string out(text);
   for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -160,7 +156,7 @@ class Cursor {
     const Token& token = tokens_[pos_];
     if (token.kind != Token::Kind::kWord && token.kind != Token::Kind::kQuotedName) return std::nullopt;
     ++pos_;
-    return Lower(token.text);
+    return AsciiLower(token.text);
   }
   std::optional<std::string> String() {
     if (AtEnd() || tokens_[pos_].kind != Token::Kind::kString) return std::nullopt;
@@ -451,7 +447,7 @@ std::optional<Result<QueryResult>> AnswerFromCatalog(std::string_view sql, const
   if (statements.size() > 1) {
     return std::unexpected(Error::InvalidArgument(fmt::format("{} must be the only statement of its query", verb)));
   }
-  const std::string database = default_database ? Lower(*default_database) : "default";
+  const std::string database = default_database ? AsciiLower(*default_database) : "default";
   cursor.Accept(verb);
   if (verb != "SHOW") return Describe(cursor, catalog, database);
   if (cursor.Accept("DATABASES") || cursor.Accept("SCHEMAS")) return ShowDatabases(cursor, catalog);

@@ -18,6 +18,7 @@
 
 #include "catalog/data_type.h"
 #include "catalog/parquet_footer.h"
+#include "common/strings.h"
 #include "query/athena_statements.h"
 #include "query/presto_functions.h"
 #include "query/table_scan.h"
@@ -191,14 +192,6 @@ Result<View> MakeView(const std::filesystem::path& data_dir, catalog::Catalog& c
   return view;
 }
 
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 // Table references of a parse tree: "schema.table" (lower case) -> the WHERE clause of each
 // SELECT whose FROM is that table alone, or nullptr for a reference anywhere else (a join, ...).
 using TableRefs = std::map<std::string, std::vector<const nlohmann::json*>>;
@@ -211,7 +204,7 @@ bool HasType(const nlohmann::json& node, std::string_view type) {
 std::string TableKey(const nlohmann::json& ref, const std::string& default_schema) {
   std::string schema = ref.value("schema_name", "");
   if (schema.empty()) schema = default_schema;
-  return Lower(schema) + "." + Lower(ref.value("table_name", ""));
+  return AsciiLower(schema) + "." + AsciiLower(ref.value("table_name", ""));
 }
 
 void CollectTableRefs(const nlohmann::json& node, const std::string& default_schema, TableRefs& out) {
@@ -251,7 +244,7 @@ bool OnlyKeys(const nlohmann::json& expr, const std::set<std::string>& keys, boo
   if (cls == "COLUMN_REF") {
     auto names = expr.find("column_names");
     if (names == expr.end() || !names->is_array() || names->empty() || !names->back().is_string()) return false;
-    if (!keys.contains(Lower(names->back().get<std::string>()))) return false;
+    if (!keys.contains(AsciiLower(names->back().get<std::string>()))) return false;
     saw_key = true;
     return true;
   }
@@ -301,7 +294,7 @@ struct QueryProfile {
 // Filters: speed_kmh>10.0, ...") reduced to where column names appear: lower-cased, from
 // "projections:" on, with string literals and the other keys' names blanked.
 std::string ScanText(std::string_view extra_info) {
-  std::string text = Lower(extra_info);
+  std::string text = AsciiLower(extra_info);
   size_t start = text.find("projections:");
   if (start != std::string::npos) text.erase(0, start);
   for (std::string_view key : {"projections:", "file filters:", "scanning files:", "filters:",
@@ -325,7 +318,7 @@ void CollectScans(duckdb_profiling_info node, int depth, QueryProfile& profile) 
   if (depth > kMaxProfileDepth) return;
   if (Metric(node, "OPERATOR_TYPE") == "TABLE_SCAN") {
     std::string extra = Metric(node, "EXTRA_INFO");
-    if (Lower(extra).find("function: read_parquet") != std::string::npos) {
+    if (AsciiLower(extra).find("function: read_parquet") != std::string::npos) {
       profile.parquet_scans.push_back(ScanText(extra));
     }
   }
@@ -522,7 +515,7 @@ Status Engine::BuildViews() {
       view_sql.push_back(std::move(view->sql));
       ViewFiles& files = view_files[database.name + "." + table.name];
       files.parquet = Classification(table) == "parquet";
-      for (const auto& column : table.storage.columns) files.columns.push_back(Lower(column.name));
+      for (const auto& column : table.storage.columns) files.columns.push_back(AsciiLower(column.name));
       files.keys = std::move(view->keys);
       for (auto& partition : view->partitions) {
         files.partitions.push_back({std::move(partition.values), std::move(partition.files), partition.bytes});
@@ -660,7 +653,7 @@ std::optional<nlohmann::json> ParseTree(duckdb::Connection& connection, std::str
 std::optional<std::set<size_t>> Engine::MatchingPartitions(duckdb::Connection& connection, const ViewFiles& view,
                                                            const nlohmann::json& where) const {
   std::set<std::string> keys;
-  for (const auto& key : view.keys) keys.insert(Lower(key));
+  for (const auto& key : view.keys) keys.insert(AsciiLower(key));
   std::vector<nlohmann::json> conjuncts;
   if (where.value("class", "") == "CONJUNCTION" && HasType(where, "CONJUNCTION_AND") && where.contains("children")) {
     for (const auto& child : where["children"]) conjuncts.push_back(child);
@@ -744,7 +737,7 @@ std::optional<Engine::FooterSummary> Engine::Footer(const ObjectFile& file) {
   }
   FooterSummary summary{size, mtime, static_cast<int64_t>(*length + catalog::kParquetTailSize), {}};
   for (const auto& row_group : footer->row_groups) {
-    for (const auto& chunk : row_group.columns) summary.column_bytes[Lower(chunk.column)] += chunk.compressed_size;
+    for (const auto& chunk : row_group.columns) summary.column_bytes[AsciiLower(chunk.column)] += chunk.compressed_size;
   }
   std::lock_guard lock(footers_mu_);
   footers_[file.path] = summary;
@@ -872,7 +865,7 @@ Result<QueryResult> Engine::Execute(std::string_view sql, std::optional<std::str
         "unknown database '{}'. The catalog has: {}", *default_database, ViewList())));
   }
   if (!use) return std::unexpected(use.error());
-  if (Lower(sql).find("explain") != std::string::npos) LAKEBOX_TRY(CheckExplains(connection, sql));
+  if (AsciiLower(sql).find("explain") != std::string::npos) LAKEBOX_TRY(CheckExplains(connection, sql));
 
   start = std::chrono::steady_clock::now();
   MemorySampler::Peak sampled = sampler_->Register();
