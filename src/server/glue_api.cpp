@@ -790,14 +790,8 @@ Result<std::string> GlueApi::GetCrawler(std::string_view body) {
 }
 
 Result<std::string> GlueApi::GetCrawlers(std::string_view body) {
-  Request request;
-  LAKEBOX_TRY(request.Parse(body));
-  Object root = Object::Root(request);
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<int64_t> max_results,
-                           root.Integer("MaxResults", IntRule{.min = 1, .max = 1000}));
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> token, root.String("NextToken", kAnyString));
-  LAKEBOX_TRY(request.Checked());
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> after, DecodeToken(token));
+  LAKEBOX_ASSIGN_OR_RETURN(ListRequest listing, ReadListRequest(body, 1000));
+  const auto& [max_results, after] = listing;
   LAKEBOX_ASSIGN_OR_RETURN(std::vector<catalog::CrawlerStatus> crawlers, crawlers_->GetCrawlers());
   std::sort(crawlers.begin(), crawlers.end(), [](const auto& a, const auto& b) {
     return a.definition.name < b.definition.name;

@@ -113,14 +113,8 @@ Result<std::string> GlueApi::GetJob(std::string_view body) {
 }
 
 Result<std::string> GlueApi::GetJobs(std::string_view body) {
-  Request request;
-  LAKEBOX_TRY(request.Parse(body));
-  Object root = Object::Root(request);
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<int64_t> max_results,
-                           root.Integer("MaxResults", IntRule{.min = 1, .max = 1000}));
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> token, root.String("NextToken", kAnyString));
-  LAKEBOX_TRY(request.Checked());
-  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> after, DecodeToken(token));
+  LAKEBOX_ASSIGN_OR_RETURN(ListRequest listing, ReadListRequest(body, 1000));
+  const auto& [max_results, after] = listing;
   std::vector<etl::JobDefinition> all = jobs_ ? jobs_->Jobs() : std::vector<etl::JobDefinition>{};
   PageBounds page = PageOf(
       all.size(), max_results.value_or(100), [&](size_t i) { return !after || all[i].name > *after; },

@@ -394,4 +394,23 @@ inline std::string ListResponse(std::string_view member, json list, const std::o
   return Dump(response);
 }
 
+// A listing request whose only members are MaxResults (1 to `max_results_limit`) and NextToken,
+// read and checked, with the token decoded (nullopt: from the start).
+struct ListRequest {
+  std::optional<int64_t> max_results;
+  std::optional<std::string> after;
+};
+inline Result<ListRequest> ReadListRequest(std::string_view body, int64_t max_results_limit) {
+  Request request;
+  LAKEBOX_TRY(request.Parse(body));
+  Object root = Object::Root(request);
+  ListRequest list;
+  LAKEBOX_ASSIGN_OR_RETURN(list.max_results, root.Integer("MaxResults", IntRule{.min = 1, .max = max_results_limit}));
+  LAKEBOX_ASSIGN_OR_RETURN(std::optional<std::string> token, root.String("NextToken", kAnyString));
+  LAKEBOX_TRY(request.Checked());
+  LAKEBOX_ASSIGN_OR_RETURN(list.after, DecodeToken(token));
+  return list;
+}
+
+
 }  // namespace lakebox::server::glue
