@@ -64,6 +64,7 @@
 #include "query/duckdb/duckdb.h"
 #include "query/table_scan.h"
 #include "storage/local_object_store.h"
+#include "raw_lake_names.h"
 
 namespace {
 
@@ -111,21 +112,6 @@ struct LakeOptions {
   int64_t start_ms = 1'764'028'800'000;  // 2025-11-25T00:00:00Z
 };
 
-// A UUID-shaped object name part, the same for the same object index on every run.
-std::string ObjectUuid(uint64_t index) {
-  uint64_t state = index * 0x9E3779B97F4A7C15ULL + 0x5DEECE66DULL;
-  auto next = [&state] {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  };
-  uint64_t a = next();
-  uint64_t b = next();
-  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
-                     0x8000 | ((b >> 48) & 0x3fff), b & 0xffffffffffffULL);
-}
-
 struct LakeTotals {
   int64_t objects = 0;
   int64_t records = 0;
@@ -137,7 +123,7 @@ struct LakeTotals {
 // Writes `json` gzip-compressed as the object Firehose would name for an object opened at `first_ms`.
 Status WriteObject(const fs::path& raw_dir, int64_t first_ms, const std::string& json, LakeTotals* totals) {
   lakebox::CivilTime t = lakebox::CivilFromUnixMillis(first_ms);
-  std::string partition = fmt::format("year={:04}/month={:02}/day={:02}/hour={:02}", t.year, t.month, t.day, t.hour);
+  std::string partition = lakebox::bench::RawPartition(t);
   fs::path dir = raw_dir / partition;
   LAKEBOX_TRY(lakebox::CreateDirs(dir));
   std::string compressed;
@@ -148,8 +134,7 @@ Status WriteObject(const fs::path& raw_dir, int64_t first_ms, const std::string&
   if (!compressor) return std::unexpected(compressor.error());
   LAKEBOX_TRY((*compressor)->Write(json));
   LAKEBOX_TRY((*compressor)->Finish());
-  fs::path path = dir / fmt::format("vehicles-1-{:04}-{:02}-{:02}-{:02}-{:02}-{:02}-{}.gz", t.year, t.month, t.day,
-                                    t.hour, t.minute, t.second, ObjectUuid(static_cast<uint64_t>(totals->objects)));
+  fs::path path = dir / lakebox::bench::RawObjectName(t, static_cast<uint64_t>(totals->objects));
   LAKEBOX_ASSIGN_OR_RETURN(lakebox::UniqueFd fd, lakebox::UniqueFd::Open(path, O_WRONLY | O_CREAT | O_TRUNC));
   LAKEBOX_TRY(lakebox::WriteAll(fd.get(), compressed, path));
   LAKEBOX_TRY(fd.Close(path));

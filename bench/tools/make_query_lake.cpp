@@ -37,6 +37,7 @@
 #include "common/time.h"
 #include "producer/vehicle_generator.h"
 #include "query/duckdb/duckdb.h"
+#include "raw_lake_names.h"
 
 namespace {
 
@@ -86,21 +87,6 @@ int Fail(const std::string& message) {
   return 1;
 }
 
-// A UUID-shaped name part, the same for the same object index on every run.
-std::string ObjectUuid(uint64_t index) {
-  uint64_t state = index * 0x9E3779B97F4A7C15ULL + 0x5DEECE66DULL;
-  auto next = [&state] {
-    uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  };
-  uint64_t a = next();
-  uint64_t b = next();
-  return fmt::format("{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xfff,
-                     0x8000 | ((b >> 48) & 0x3fff), b & 0xffffffffffffULL);
-}
-
 struct Totals {
   int64_t objects = 0;
   int64_t records = 0;
@@ -116,7 +102,7 @@ class RawWriter {
   lakebox::Status Flush(int64_t first_ms) {
     if (records_ == 0) return lakebox::Ok();
     lakebox::CivilTime t = lakebox::CivilFromUnixMillis(first_ms);
-    fs::path dir = raw_dir_ / fmt::format("year={:04}/month={:02}/day={:02}/hour={:02}", t.year, t.month, t.day, t.hour);
+    fs::path dir = raw_dir_ / lakebox::bench::RawPartition(t);
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return std::unexpected(lakebox::Error::IoFromErrno("creating", dir.string()));
@@ -128,8 +114,7 @@ class RawWriter {
     if (!compressor) return std::unexpected(compressor.error());
     LAKEBOX_TRY((*compressor)->Write(json_));
     LAKEBOX_TRY((*compressor)->Finish());
-    fs::path path = dir / fmt::format("vehicles-1-{:04}-{:02}-{:02}-{:02}-{:02}-{:02}-{}.gz", t.year, t.month, t.day,
-                                      t.hour, t.minute, t.second, ObjectUuid(static_cast<uint64_t>(totals_.objects)));
+    fs::path path = dir / lakebox::bench::RawObjectName(t, static_cast<uint64_t>(totals_.objects));
     std::ofstream out(path, std::ios::binary | std::ios::trunc);
     out.write(compressed_.data(), static_cast<std::streamsize>(compressed_.size()));
     out.close();
