@@ -130,7 +130,7 @@ Result<Config> Config::Parse(std::string_view toml_text, std::string_view source
 
   // Top-level names owned by other components are listed so that a typo anywhere is caught.
   LAKEBOX_TRY(
-      CheckKnownKeys(root, "", {"server", "storage", "ingest", "query", "aws", "log", "stream", "crawler", "job", "schedule", "workflow"}, src));
+      CheckKnownKeys(root, "", {"server", "storage", "ingest", "query", "aws", "log", "stream", "crawler", "job", "schedule", "workflow", "dashboard", "pricing", "metering"}, src));
 
   if (const toml::table* t = Section(root, "server")) {
     LAKEBOX_TRY(CheckKnownKeys(*t, "server", {"listen", "max_connections", "max_inflight_body_bytes"}, src));
