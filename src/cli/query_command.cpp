@@ -80,25 +80,6 @@ Result<std::string> ReadSql(const QueryFlags& flags) {
   return sql;
 }
 
-// ---- Output
-
-void PrintTable(const QueryResults& results) {
-  std::vector<std::string> header;
-  std::vector<TextTable::Align> align;
-  for (const QueryColumn& column : results.columns) {
-    header.push_back(column.name);
-    align.push_back(IsNumericType(column.type) ? TextTable::Align::kRight : TextTable::Align::kLeft);
-  }
-  TextTable table(std::move(header), std::move(align));
-  for (const auto& row : results.rows) {
-    std::vector<std::string> cells;
-    cells.reserve(row.size());
-    for (const QueryCell& cell : row) cells.push_back(TableCell(cell));
-    table.AddRow(std::move(cells));
-  }
-  std::cout << table.Render();
-}
-
 // ---- The command
 
 // The exit status: 1 when the query did not succeed.
@@ -121,7 +102,7 @@ Result<int> RunQuery(const QueryFlags& flags) {
   } else if (flags.format == "json") {
     PrintJsonLines(run.results, std::cout);
   } else {
-    PrintTable(run.results);
+    std::cout << RenderTable(run.results);
   }
   std::cout.flush();
   std::cerr << RunSummary(run) << "\n";

@@ -114,6 +114,23 @@ std::string TableCell(const QueryCell& cell) {
   return text;
 }
 
+std::string RenderTable(const QueryResults& results) {
+  std::vector<std::string> header;
+  std::vector<TextTable::Align> align;
+  for (const QueryColumn& column : results.columns) {
+    header.push_back(column.name);
+    align.push_back(IsNumericType(column.type) ? TextTable::Align::kRight : TextTable::Align::kLeft);
+  }
+  TextTable table(std::move(header), std::move(align));
+  for (const auto& row : results.rows) {
+    std::vector<std::string> cells;
+    cells.reserve(row.size());
+    for (const QueryCell& cell : row) cells.push_back(TableCell(cell));
+    table.AddRow(std::move(cells));
+  }
+  return table.Render();
+}
+
 void PrintCsv(const QueryResults& results, std::ostream& out) {
   std::vector<QueryCell> header;
   for (const QueryColumn& column : results.columns) header.emplace_back(column.name);

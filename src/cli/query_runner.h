@@ -50,6 +50,9 @@ std::string RunSummary(const StatementRun& run);
 // A cell as one line of text: NULL spelled out, line breaks and tabs as \n, \t, \r.
 std::string TableCell(const QueryCell& cell);
 
+// The rows under their column names, aligned (numbers to the right), one line per row.
+std::string RenderTable(const QueryResults& results);
+
 // RFC 4180 CSV: a header line, then one line per row; quoted only when needed; NULL is an empty
 // field, the empty string "".
 void PrintCsv(const QueryResults& results, std::ostream& out);
