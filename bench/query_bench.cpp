@@ -21,7 +21,9 @@
 // cells (numbers within 1e-9 relative). A mismatch fails the run (exit 1).
 //
 //   query_bench --data-dir DIR [--database vehicles] [--raw vehicles_raw] [--stage vehicles_stage]
-//               [--memory-limit 2GB] [--threads 0] [--print-queries] [Google Benchmark flags]
+//               [--memory-limit 2GB] [--threads 0] [--print-queries] [--queries FILE]
+//               [Google Benchmark flags]
+// --queries FILE takes the queries from "name<TAB>sql" lines instead (the dashboard benchmark).
 //
 // --print-queries prints "name<TAB>sql" per query (the SQL the Athena and ClickHouse parts of
 // run.sh use) and exits. The hour filter is on the middle hour partition of the raw table.
@@ -60,6 +62,7 @@ struct Flags {
   std::string memory_limit = "2GB";
   int threads = 0;
   bool print_queries = false;
+  fs::path queries_file;  // "name<TAB>sql" lines replacing the built-in queries (bench/dashboard)
 };
 
 struct Query {
@@ -99,6 +102,8 @@ Flags ParseFlags(int& argc, char** argv) {
       flags.memory_limit = *v;
     } else if (auto v = value("--threads")) {
       flags.threads = std::atoi(v->c_str());
+    } else if (auto v = value("--queries")) {
+      flags.queries_file = *v;
     } else if (arg == "--print-queries") {
       flags.print_queries = true;
     } else {
@@ -135,7 +140,30 @@ std::string HourFilter(lakebox::catalog::Catalog& catalog, const Flags& flags) {
   return where;
 }
 
+// "name<TAB>sql" per line; a query with ORDER BY has its cells compared.
+std::vector<Query> ReadQueries(const fs::path& path) {
+  std::FILE* file = std::fopen(path.c_str(), "r");
+  if (file == nullptr) Die(fmt::format("cannot read {}", path.string()));
+  std::vector<Query> queries;
+  char* line = nullptr;
+  size_t capacity = 0;
+  for (ssize_t n; (n = getline(&line, &capacity, file)) > 0;) {
+    std::string_view text(line, static_cast<size_t>(n));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.remove_suffix(1);
+    size_t tab = text.find('\t');
+    if (tab == std::string_view::npos) continue;
+    std::string sql(text.substr(tab + 1));
+    bool ordered = sql.find("ORDER BY") != std::string::npos;
+    queries.push_back({std::string(text.substr(0, tab)), std::move(sql), ordered});
+  }
+  std::free(line);
+  std::fclose(file);
+  if (queries.empty()) Die(fmt::format("no \"name<TAB>sql\" line in {}", path.string()));
+  return queries;
+}
+
 std::vector<Query> Queries(lakebox::catalog::Catalog& catalog, const Flags& flags) {
+  if (!flags.queries_file.empty()) return ReadQueries(flags.queries_file);
   const std::string raw = TableName(flags, flags.raw);
   const std::string stage = TableName(flags, flags.stage);
   const std::string hour = HourFilter(catalog, flags);
