@@ -453,16 +453,7 @@ Status CheckMaxResults(int max_results) {
 // ---- Open
 
 Result<std::unique_ptr<SqliteCatalog>> SqliteCatalog::Open(const std::filesystem::path& db_file) {
-  LAKEBOX_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(db_file));
-  // The busy timeout first: switching to WAL and migrating may wait for another process.
-  int rc = sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
-  if (rc != SQLITE_OK) return std::unexpected(SqliteError(db.get(), rc, "setting the busy timeout"));
-  LAKEBOX_ASSIGN_OR_RETURN(std::string journal_mode, db.QueryText("PRAGMA journal_mode=WAL"));
-  if (journal_mode != "wal")
-    return std::unexpected(Error::Io(fmt::format(
-        "catalog {}: the file system does not support SQLite's WAL mode (journal mode is \"{}\"); put the data "
-        "dir on a local file system",
-        db_file.string(), journal_mode)));
+  LAKEBOX_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::OpenWal(db_file, kBusyTimeoutMs, "catalog"));
   // Per connection: FULL fsyncs the WAL at every commit (NORMAL could lose the last commits in a
   // power cut); foreign keys make deletes cascade.
   LAKEBOX_TRY(db.Exec("PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON"));

@@ -114,6 +114,20 @@ Result<SqliteDb> SqliteDb::Open(const std::filesystem::path& file) {
   return SqliteDb(std::move(db), file);
 }
 
+Result<SqliteDb> SqliteDb::OpenWal(const std::filesystem::path& file, int busy_timeout_ms, std::string_view what) {
+  LAKEBOX_ASSIGN_OR_RETURN(SqliteDb db, Open(file));
+  // The busy timeout first: switching to WAL and migrating may wait for another process.
+  int rc = sqlite3_busy_timeout(db.get(), busy_timeout_ms);
+  if (rc != SQLITE_OK) return std::unexpected(SqliteError(db.get(), rc, "setting the busy timeout"));
+  LAKEBOX_ASSIGN_OR_RETURN(std::string journal_mode, db.QueryText("PRAGMA journal_mode=WAL"));
+  if (journal_mode != "wal")
+    return std::unexpected(Error::Io(fmt::format(
+        "{} {}: the file system does not support SQLite's WAL mode (journal mode is \"{}\"); put the data dir on "
+        "a local file system",
+        what, file.string(), journal_mode)));
+  return db;
+}
+
 Status SqliteDb::Exec(std::string_view sql) {
   std::string text(sql);
   char* message = nullptr;

@@ -91,6 +91,10 @@ class SqliteDb {
  public:
   // Opens (creating if missing) the database file, read-write.
   static Result<SqliteDb> Open(const std::filesystem::path& file);
+  // Open, then waits up to `busy_timeout_ms` for another connection's lock and switches to WAL
+  // mode (one writer beside any number of readers, across processes), which lakebox's stores all
+  // use. Io naming `what` when the file system cannot do WAL. The caller sets `synchronous`.
+  static Result<SqliteDb> OpenWal(const std::filesystem::path& file, int busy_timeout_ms, std::string_view what);
 
   SqliteDb(SqliteDb&&) noexcept = default;
   SqliteDb& operator=(SqliteDb&&) noexcept = default;

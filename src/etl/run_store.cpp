@@ -131,15 +131,7 @@ Result<StoredRun> ReadRun(const catalog::Statement& row) {
 std::string BookmarkToken(std::string_view key, uint64_t size) { return fmt::format("{}:{}", size, key); }
 
 Result<std::unique_ptr<RunStore>> RunStore::Open(const std::filesystem::path& file) {
-  LAKEBOX_ASSIGN_OR_RETURN(catalog::SqliteDb db, catalog::SqliteDb::Open(file));
-  int rc = sqlite3_busy_timeout(db.get(), kBusyTimeoutMs);
-  if (rc != SQLITE_OK) return std::unexpected(catalog::SqliteError(db.get(), rc, "setting the busy timeout"));
-  LAKEBOX_ASSIGN_OR_RETURN(std::string journal_mode, db.QueryText("PRAGMA journal_mode=WAL"));
-  if (journal_mode != "wal")
-    return std::unexpected(Error::Io(fmt::format(
-        "{}: the file system does not support SQLite's WAL mode (journal mode is \"{}\"); put the data dir on "
-        "a local file system",
-        file.string(), journal_mode)));
+  LAKEBOX_ASSIGN_OR_RETURN(catalog::SqliteDb db, catalog::SqliteDb::OpenWal(file, kBusyTimeoutMs, "job run store"));
   // FULL: a commit record or a finished run must survive a power cut once written.
   LAKEBOX_TRY(db.Exec("PRAGMA synchronous=FULL"));
   LAKEBOX_TRY(Migrate(db));
