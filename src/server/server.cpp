@@ -125,7 +125,12 @@ class Server::Impl {
  public:
   Impl(ServerOptions options, Services services)
       : options_(std::move(options)),
-        router_(std::make_unique<NativeApi>(services.ingest, services.status, services.run_task)),
+        router_(std::make_unique<NativeApi>(services.ingest, services.status, services.run_task,
+                                            metrics::Registry::Global(),
+                                            NativeWebSources{.dashboards = services.dashboards,
+                                                             .queries = services.queries,
+                                                             .store = services.store,
+                                                             .static_files = services.static_files})),
         acceptor_(io_) {
     router_.AddAwsService(std::make_unique<FirehoseApi>(services.ingest));
     if (services.catalog && services.crawlers)
@@ -356,8 +361,9 @@ void Server::Impl::RunConnection(tcp::socket& socket) {
       answered_early = true;
       break;
     }
-    // A body without Content-Length (chunked) may grow to the limit: reserve that much.
-    const size_t reserved = content_length ? static_cast<size_t>(*content_length) : limit;
+    // A chunked body may grow to the limit: reserve that much. A request with neither
+    // Content-Length nor chunked encoding (a GET) has no body, and reserves nothing.
+    const size_t reserved = content_length ? static_cast<size_t>(*content_length) : parser.chunked() ? limit : 0;
     if (!TryReserveBody(reserved)) {
       WriteEarlyError(stream,
                       Error::ServiceUnavailable(fmt::format(
@@ -396,6 +402,8 @@ void Server::Impl::RunConnection(tcp::socket& socket) {
 
     HttpRequest routed{ToStd(request.method_string()), path, ToStd(request["X-Amz-Target"]),
                        request.body()};
+    if (path.size() < target.size()) routed.query = target.substr(path.size() + 1);
+    routed.if_none_match = ToStd(request[http::field::if_none_match]);
     HttpResponse response = router_.Handle(routed);
     bool keep_alive = request.keep_alive() && !stopping_.load();
     unsigned version = request.version();
@@ -442,9 +450,10 @@ void Server::Impl::WriteResponse(TimedSocket& stream, HttpResponse response, uns
                                  bool keep_alive) {
   http::response<http::string_body> message{static_cast<http::status>(response.status), version};
   message.set(http::field::server, "lakebox");
-  message.set(http::field::content_type, response.content_type);
+  if (!response.content_type.empty()) message.set(http::field::content_type, response.content_type);
   message.set("x-amzn-RequestId", response.request_id);
   if (!response.error_type.empty()) message.set("X-Amzn-ErrorType", response.error_type);
+  for (const auto& [name, value] : response.headers) message.set(name, value);
   message.body() = std::move(response.body);
   message.keep_alive(keep_alive);
   message.prepare_payload();

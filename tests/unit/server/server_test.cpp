@@ -212,6 +212,27 @@ TEST_F(ServerTest, BodiesInFlightOverTheBudgetGet503) {
   EXPECT_EQ(third.Send(http::verb::post, "/v1/streams/orders/records", std::string(1999, 'c') + "\n").result_int(), 200);
 }
 
+TEST_F(ServerTest, RequestsWithoutABodyReserveNothingOfTheBudget) {
+  ServerOptions options;
+  options.max_inflight_body_bytes = 1000;
+  StartServer(options);
+  ingest_.AddStream("orders");
+  ingest_.BlockPuts();
+  auto held = std::async(std::launch::async, [&] {
+    Client client(server_->port());
+    return client.Send(http::verb::post, "/v1/streams/orders/records", std::string(799, 'a') + "\n").result_int();
+  });
+  ingest_.WaitForPutAttempts(1);
+  // GETs carry no body (no Content-Length, not chunked): the web UI's parallel dataset fetches
+  // must not be refused while a put holds most of the budget.
+  for (int i = 0; i < 5; ++i) {
+    Client get(server_->port());
+    EXPECT_EQ(get.Send(http::verb::get, "/healthz").result_int(), 200);
+  }
+  ingest_.Unblock();
+  EXPECT_EQ(held.get(), 200);
+}
+
 TEST_F(ServerTest, ConnectionsOverTheCapGet503) {
   ServerOptions options;
   options.max_connections = 1;
