@@ -38,7 +38,8 @@ std::string_view CrawlerStateName(CrawlerState state) {
   return "READY";
 }
 
-CrawlerService::CrawlerService(Catalog* catalog, storage::ObjectStore* store) : catalog_(catalog), store_(store) {}
+CrawlerService::CrawlerService(Catalog* catalog, storage::ObjectStore* store, RunFinished on_run_finished)
+    : catalog_(catalog), store_(store), on_run_finished_(std::move(on_run_finished)) {}
 
 CrawlerService::~CrawlerService() { Shutdown(); }
 
@@ -181,6 +182,7 @@ CrawlRun CrawlerService::Execute(const CrawlerDefinition& definition, std::share
   std::string summary = CrawlSummary(definition.name, run);
   if (run.status == "FAILED") spdlog::error("{}", summary);
   else spdlog::info("{}", summary);
+  if (on_run_finished_) on_run_finished_(definition.name, run);
   {
     std::lock_guard lock(mu_);
     slots_[definition.name].state = CrawlerState::kReady;

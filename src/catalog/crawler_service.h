@@ -50,8 +50,12 @@ struct CrawlerStatus {
 
 class CrawlerService {
  public:
+  // Called with every crawl this service ran once it has ended (its start and end times in the
+  // run), on the crawl's thread: an optional observer (metering).
+  using RunFinished = std::function<void(std::string_view crawler, const CrawlRun& run)>;
+
   // `catalog` and `store` must outlive the service.
-  CrawlerService(Catalog* catalog, storage::ObjectStore* store);
+  CrawlerService(Catalog* catalog, storage::ObjectStore* store, RunFinished on_run_finished = {});
   // Shutdown().
   ~CrawlerService();
 
@@ -109,6 +113,7 @@ class CrawlerService {
 
   Catalog* const catalog_;
   storage::ObjectStore* const store_;
+  const RunFinished on_run_finished_;
   mutable std::mutex mu_;
   std::condition_variable ready_;  // a slot became READY
   std::map<std::string, Slot, std::less<>> slots_;  // guarded by mu_

@@ -265,6 +265,7 @@ JobRun JobService::Impl::Execute(const JobDefinition& job, JobRun run,
   std::string summary = RunSummary(finished);
   if (finished.state == JobRunState::kFailed) spdlog::error("{}", summary);
   else spdlog::info("{}", summary);
+  if (options_.on_run_finished) options_.on_run_finished(finished);
   {
     std::lock_guard lock(mu_);
     slot->running = false;

@@ -59,6 +59,9 @@ struct JobServiceOptions {
   // An error there fails the run as a crash at that point would leave it: before "committed"
   // nothing is visible; after it the commit is completed by the job's next run or the next Open.
   std::function<Status(std::string_view point)> test_hook;
+  // Optional observer (metering): called with every run this service executed once it has ended
+  // (SUCCEEDED, FAILED or STOPPED; started_on_ms to completed_on_ms), on the run's thread.
+  std::function<void(const JobRun&)> on_run_finished;
 };
 
 class JobService {

@@ -147,7 +147,9 @@ class IngestServiceImpl final : public IngestService {
     auto it = streams_.find(std::string(name));
     if (it == streams_.end()) return std::unexpected(NotFound(name));
     // Holding the shared lock keeps the stream alive; deletes and shutdown take it exclusively.
-    return it->second->Put(records);
+    auto ids = it->second->Put(records);
+    if (ids && options_.on_put) options_.on_put(name, records);
+    return ids;
   }
 
   Status Flush(std::optional<std::string_view> name) override {

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -38,6 +39,9 @@ struct IngestOptions {
   uint64_t min_free_disk_bytes = 512ull << 20;
   // Concurrent object deliveries across all streams.
   int delivery_threads = 2;
+  // Optional observer (metering): called after each successful PutRecords with the stream and its
+  // records (the decoded bytes), on the caller's thread, so it must be cheap.
+  std::function<void(std::string_view stream, std::span<const std::string_view> records)> on_put;
 };
 
 enum class StreamStatus { kCreating, kActive, kDeleting };

@@ -454,6 +454,7 @@ void QueryService::Run(const std::string& id) {
   // The state is kept in memory either way; a lost record makes a restart report it FAILED.
   if (Status persisted = Persist(e); !persisted)
     spdlog::warn("athena history: {}", persisted.error().ToString());
+  if (options_.on_finished) options_.on_finished(e);
 }
 
 Status QueryService::WriteResultFiles(const QueryExecution& execution, const QueryResult& result) {

@@ -42,6 +42,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -60,10 +61,16 @@ class ObjectStore;
 
 namespace lakebox::query {
 
+struct QueryExecution;
+
 struct QueryServiceOptions {
   std::filesystem::path data_dir;  // the history is <data_dir>/athena/history.jsonl
   int workers = 4;                 // executions running at once
   std::string default_output_location = "s3://lake/athena-results/";
+  // Optional observer (metering): called once per execution a worker finishes (SUCCEEDED or
+  // FAILED; a cancelled one is not reported), with the service's lock held: it must be quick and
+  // must not call back into the service.
+  std::function<void(const QueryExecution&)> on_finished;
 };
 
 enum class QueryState { kQueued, kRunning, kSucceeded, kFailed, kCancelled };
