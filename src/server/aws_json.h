@@ -11,6 +11,7 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/error.h"
@@ -31,6 +32,8 @@ struct HttpResponse {
   std::string operation;
   // x-amzn-RequestId (a UUID v4). Set by the router.
   std::string request_id;
+  // Further headers (Cache-Control, ETag, Content-Disposition), written as given.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // The HTTP status for an error code; the only such table in lakebox. Client errors are 400,

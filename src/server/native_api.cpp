@@ -2,7 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <nlohmann/json.hpp>
 #include <vector>
+
+#include "dashboard/dashboard_service.h"
+#include "query/query_service.h"
+#include "storage/object_store.h"
 
 namespace lakebox::server {
 namespace {
@@ -11,6 +16,10 @@ constexpr size_t kMaxRecordBytes = 1'024'000;
 constexpr std::string_view kStreamsPrefix = "/v1/streams/";
 constexpr std::string_view kSchedulesPrefix = "/v1/schedules/";
 constexpr std::string_view kRunSuffix = "/run";
+constexpr std::string_view kDashboardsPath = "/v1/dashboards";
+constexpr std::string_view kDashboardsPrefix = "/v1/dashboards/";
+constexpr std::string_view kQueriesPrefix = "/v1/queries/";
+constexpr std::string_view kResultsSuffix = "/results.csv";
 
 HttpResponse JsonResponse(std::string body) {
   HttpResponse response;
@@ -72,8 +81,13 @@ constexpr StreamSeries kStreamSeries[] = {
 }  // namespace
 
 NativeApi::NativeApi(ingest::IngestService* ingest, std::function<std::string()> status,
-                     std::function<Status(std::string_view task)> run_task, const metrics::Registry& registry)
-    : ingest_(ingest), status_(std::move(status)), run_task_(std::move(run_task)), registry_(registry) {}
+                     std::function<Status(std::string_view task)> run_task, const metrics::Registry& registry,
+                     NativeWebSources web)
+    : ingest_(ingest),
+      status_(std::move(status)),
+      run_task_(std::move(run_task)),
+      registry_(registry),
+      web_(std::move(web)) {}
 
 std::optional<HttpResponse> NativeApi::Handle(HttpRequest& request) {
   std::string_view path = request.path;
@@ -137,8 +151,115 @@ std::optional<HttpResponse> NativeApi::Handle(HttpRequest& request) {
       response = request.method == "POST" ? Flush(stream) : WrongMethod(request, "POST");
       response->operation = "native.flush";
     }
+  } else if (web_.dashboards && (path == kDashboardsPath || path.starts_with(kDashboardsPrefix))) {
+    if (request.method != "GET") {
+      response = WrongMethod(request, "GET");
+      response->operation = "native.dashboards";
+    } else {
+      response = Dashboards(path.substr(kDashboardsPath.size()));
+    }
+  } else if (web_.queries && web_.store && path.starts_with(kQueriesPrefix) && path.ends_with(kResultsSuffix) &&
+             path.size() > kQueriesPrefix.size() + kResultsSuffix.size()) {
+    std::string_view id =
+        path.substr(kQueriesPrefix.size(), path.size() - kQueriesPrefix.size() - kResultsSuffix.size());
+    if (id.find('/') == std::string_view::npos) {
+      response = request.method == "GET" ? ResultFile(id) : WrongMethod(request, "GET");
+      response->operation = "native.results_csv";
+    }
   }
+  if (!response && request.method == "GET") response = Static(request);
   return response;
+}
+
+std::optional<HttpResponse> NativeApi::Dashboards(std::string_view rest) {
+  dashboard::DashboardService& dashboards = *web_.dashboards;
+  std::optional<HttpResponse> response;
+  if (rest.empty() || rest == "/") {
+    nlohmann::json list = nlohmann::json::array();
+    for (const dashboard::Dashboard& d : dashboards.List()) list.push_back(dashboard::DashboardSummaryJson(d));
+    response = JsonResponse(nlohmann::json{{"Dashboards", std::move(list)}}.dump());
+    response->operation = "native.dashboards";
+    return response;
+  }
+  rest.remove_prefix(1);  // the '/'
+  size_t slash = rest.find('/');
+  std::string_view name = rest.substr(0, slash);
+  if (slash == std::string_view::npos) {
+    Result<const dashboard::Dashboard*> found = dashboards.Get(name);
+    response = found ? JsonResponse(dashboard::DashboardJson(**found).dump()) : ErrorResponse(found.error());
+    response->operation = "native.dashboard";
+    return response;
+  }
+  std::string_view after = rest.substr(slash + 1);
+  constexpr std::string_view kDatasets = "datasets/";
+  if (!after.starts_with(kDatasets) || after.size() == kDatasets.size() ||
+      after.find('/', kDatasets.size()) != std::string_view::npos)
+    return std::nullopt;
+  Result<dashboard::DatasetAnswer> answer = dashboards.RunDataset(name, after.substr(kDatasets.size()));
+  response = answer ? JsonResponse(dashboard::DatasetAnswerJson(*answer)) : ErrorResponse(answer.error());
+  // The page polls: a browser cache must never answer in lakebox's place.
+  response->headers.emplace_back("Cache-Control", "no-store");
+  response->operation = "native.dataset";
+  return response;
+}
+
+HttpResponse NativeApi::ResultFile(std::string_view query_id) {
+  Result<query::QueryExecution> execution = web_.queries->Get(query_id);
+  if (!execution) return ErrorResponse(execution.error());
+  if (execution->state != query::QueryState::kSucceeded)
+    return ErrorResponse(Error::InvalidRequest(fmt::format(
+        "QueryExecution {} is {}: only a SUCCEEDED query has a result file", query_id,
+        query::QueryStateName(execution->state))));
+  std::string location = execution->ResultLocation();
+  // The query service only accepts output locations s3://bucket/prefix/.
+  constexpr std::string_view kScheme = "s3://";
+  std::string_view object = std::string_view(location).substr(location.starts_with(kScheme) ? kScheme.size() : 0);
+  size_t slash = object.find('/');
+  if (!location.starts_with(kScheme) || slash == 0 || slash == std::string_view::npos)
+    return ErrorResponse(Error::Internal(fmt::format("result location {} is not s3://bucket/key", location)));
+  Result<std::string> file = web_.store->Get(object.substr(0, slash), object.substr(slash + 1));
+  if (!file) return ErrorResponse(file.error().WithContext(fmt::format("reading {}", location)));
+  bool csv = location.ends_with(".csv");
+  HttpResponse response;
+  response.content_type = csv ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8";
+  response.body = *std::move(file);
+  response.headers.emplace_back("Content-Disposition",
+                                fmt::format("attachment; filename=\"{}.{}\"", query_id, csv ? "csv" : "txt"));
+  return response;
+}
+
+std::optional<HttpResponse> NativeApi::Static(const HttpRequest& request) {
+  if (!web_.static_files) return std::nullopt;
+  std::optional<StaticFile> file = web_.static_files(request.path);
+  if (!file) return std::nullopt;
+  HttpResponse response;
+  response.operation = "native.static";
+  std::string etag = ETagOf(file->body);
+  // no-cache: the browser asks every time, and gets a 304 without the body while the binary (and
+  // so the file) is the same; a new lakebox build is seen at the next load.
+  response.headers.emplace_back("Cache-Control", "no-cache");
+  response.headers.emplace_back("ETag", etag);
+  if (request.if_none_match == etag) {
+    response.status = 304;
+    return response;
+  }
+  response.content_type = file->content_type;
+  response.body = file->body;
+  return response;
+}
+
+std::string NativeApi::ETagOf(std::string_view body) {
+  std::lock_guard lock(etags_mu_);
+  auto it = etags_.find(body.data());
+  if (it != etags_.end()) return it->second;
+  uint64_t hash = 0xcbf29ce484222325ull;  // FNV-1a, 64 bits
+  for (unsigned char c : body) {
+    hash ^= c;
+    hash *= 0x100000001b3ull;
+  }
+  std::string etag = fmt::format("\"{:016x}-{:x}\"", hash, body.size());
+  etags_.emplace(body.data(), etag);
+  return etag;
 }
 
 HttpResponse NativeApi::PutNdjson(std::string_view stream, std::string& body) {

@@ -35,6 +35,8 @@ struct HttpRequest {
   // records they pass to ingest are views into it. The transport reserves SIMDJSON_PADDING bytes
   // of spare capacity so that JSON parsing needs no copy.
   std::string& body;
+  std::string_view query = {};          // the target after '?', without it; "" when absent
+  std::string_view if_none_match = {};  // If-None-Match, "" when absent (static files' ETags)
 };
 
 // An AWS JSON 1.1 service: every operation is `POST /` with `X-Amz-Target: <prefix>.<Operation>`.

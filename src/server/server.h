@@ -22,10 +22,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "common/error.h"
 #include "ingest/ingest_service.h"
+#include "server/native_api.h"
 
 namespace lakebox::catalog {
 class Catalog;
@@ -72,6 +75,14 @@ struct Services {
   // POST /v1/schedules/{task}/run: runs a scheduled task now (Scheduler::RunNow); without it the
   // path is unknown.
   std::function<Status(std::string_view task)> run_task;
+  // GET /v1/dashboards/...: the dashboards and their datasets; without it the paths are unknown.
+  dashboard::DashboardService* dashboards = nullptr;
+  // The object store `queries` writes its result files with: GET /v1/queries/{id}/results.csv
+  // reads them through it (served only when both are given).
+  storage::ObjectStore* store = nullptr;
+  // The file for a GET path no endpoint takes (the embedded web UI: "/" is its index.html), or
+  // nullopt (a 404). Without it such paths are 404s.
+  std::function<std::optional<StaticFile>(std::string_view path)> static_files;
 };
 
 class Server {
