@@ -234,6 +234,8 @@ void CreateDirectViews(duck::Connection& connection, lakebox::catalog::Catalog& 
                      "hive_types_autocast=false);",
                      duck::QuoteIdentifier(flags.database), duck::QuoteIdentifier(flags.stage), SelectList(stage),
                      duck::QuoteLiteral(TableGlob(flags, stage)));
+  // Unqualified names resolve in the database, as in the engine (the dashboards' SQL has them).
+  ddl += fmt::format(" SET search_path = {};", duck::QuoteLiteral(flags.database));
   if (auto status = connection.Execute(ddl); !status) Die("creating the direct views: " + status.error().ToString());
 }
 
@@ -244,6 +246,8 @@ void CreateLakeboxViews(duck::Connection& connection, Engine& engine, const Flag
     ddl += fmt::format(" CREATE VIEW {}.{} AS {};", duck::QuoteIdentifier(flags.database), duck::QuoteIdentifier(table),
                        OrDie(engine.ViewSql(flags.database, table), "lakebox's view"));
   }
+  // Unqualified names resolve in the database, as in the engine (the dashboards' SQL has them).
+  ddl += fmt::format(" SET search_path = {};", duck::QuoteLiteral(flags.database));
   if (auto status = connection.Execute(ddl); !status) Die("creating lakebox's views: " + status.error().ToString());
 }
 
@@ -271,10 +275,11 @@ bool SameCell(const std::optional<std::string>& a, const std::optional<std::stri
 }
 
 // Runs every query once on both systems and compares the answers; false on a mismatch.
-bool WarmUpAndCheck(Engine& engine, duck::Connection& direct, const std::vector<Query>& queries) {
+bool WarmUpAndCheck(Engine& engine, duck::Connection& direct, const std::vector<Query>& queries,
+                    const std::string& database) {
   bool ok = true;
   for (const Query& query : queries) {
-    auto lakebox_result = engine.Execute(query.sql);
+    auto lakebox_result = engine.Execute(query.sql, database);
     auto direct_result = direct.Query(query.sql);
     if (!lakebox_result || !direct_result) {
       fmt::print(stderr, "CHECK {}: lakebox {}, duckdb {}\n", query.name,
@@ -335,13 +340,13 @@ int main(int argc, char** argv) {
   auto views = OrDie(duck::Connection::Open(views_database), "connecting to DuckDB");
   CreateLakeboxViews(views, *engine, flags);
   for (const Query& query : queries) (void)views.Query(query.sql);  // warm-up
-  if (!WarmUpAndCheck(*engine, direct, queries)) Die("lakebox and DuckDB answered differently (see CHECK lines)");
+  if (!WarmUpAndCheck(*engine, direct, queries, flags.database)) Die("lakebox and DuckDB answered differently (see CHECK lines)");
 
   for (const Query& query : queries) {
-    benchmark::RegisterBenchmark(("lakebox/" + query.name).c_str(), [&engine, sql = query.sql](benchmark::State& state) {
+    benchmark::RegisterBenchmark(("lakebox/" + query.name).c_str(), [&engine, sql = query.sql, database = flags.database](benchmark::State& state) {
       lakebox::query::QueryStats stats;
       for (auto _ : state) {
-        auto result = engine->Execute(sql);
+        auto result = engine->Execute(sql, database);
         if (!result) {
           state.SkipWithError(result.error().ToString().c_str());
           return;

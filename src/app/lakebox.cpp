@@ -18,9 +18,13 @@
 #include "catalog/sqlite_catalog.h"
 #include "common/file_util.h"
 #include "common/time.h"
+#include "dashboard/dashboard_service.h"
+#include "dashboard/dashboard_toml.h"
 #include "etl/job_service.h"
 #include "ingest/ingest_service.h"
 #include "ingest/stream_toml.h"
+#include "metering/billing.h"
+#include "metering/meter.h"
 #include "producer/vehicle_generator.h"
 #include "query/engine.h"
 #include "query/query_service.h"
@@ -65,11 +69,14 @@ struct Producer {
 struct Lakebox::Parts {
   Config config;
   std::unique_ptr<storage::ObjectStore> store;
+  // After the store it samples, before the services that report to it (destroyed in reverse).
+  std::unique_ptr<metering::Meter> meter;
   std::unique_ptr<ingest::IngestService> ingest;
   std::unique_ptr<catalog::SqliteCatalog> catalog;
   std::unique_ptr<catalog::CrawlerService> crawlers;
   std::unique_ptr<query::Engine> engine;
   std::unique_ptr<query::QueryService> queries;
+  std::unique_ptr<dashboard::DashboardService> dashboards;  // runs SQL on `engine`
   std::unique_ptr<etl::JobService> jobs;
   std::unique_ptr<schedule::Scheduler> scheduler;
   std::map<std::string, std::unique_ptr<Producer>, std::less<>> producers;
@@ -216,6 +223,12 @@ Result<std::unique_ptr<Lakebox>> Lakebox::Open(const Config& config) {
     parts->store = std::make_unique<storage::ThrottledObjectStore>(std::move(parts->store),
                                                                    config.storage.max_write_bytes_per_second);
 
+  LAKEBOX_ASSIGN_OR_RETURN(metering::MeteringConfig metering_config,
+                           metering::MeteringConfigFromToml(config.raw(), source));
+  LAKEBOX_ASSIGN_OR_RETURN(parts->meter, metering::Meter::Open({.data_dir = data_dir, .config = metering_config},
+                                                               parts->store.get()));
+  metering::Meter* meter = parts->meter.get();
+
   ingest::IngestOptions ingest_options;
   ingest_options.data_dir = data_dir;
   ingest_options.region = config.aws.region;
@@ -223,6 +236,9 @@ Result<std::unique_ptr<Lakebox>> Lakebox::Open(const Config& config) {
   ingest_options.max_buffered_bytes_per_stream = config.ingest.max_buffered_bytes_per_stream;
   ingest_options.min_free_disk_bytes = config.ingest.min_free_disk_bytes;
   ingest_options.delivery_threads = config.ingest.delivery_threads;
+  ingest_options.on_put = [meter](std::string_view stream, std::span<const std::string_view> records) {
+    meter->RecordPut(stream, records);
+  };
   LAKEBOX_ASSIGN_OR_RETURN(parts->ingest, ingest::IngestService::Open(ingest_options, parts->store.get()));
   LAKEBOX_ASSIGN_OR_RETURN(std::vector<ingest::StreamConfig> streams,
                            ingest::StreamConfigsFromToml(config.raw(), source, config.aws.account_id));
@@ -233,7 +249,10 @@ Result<std::unique_ptr<Lakebox>> Lakebox::Open(const Config& config) {
   }
 
   LAKEBOX_ASSIGN_OR_RETURN(parts->catalog, catalog::SqliteCatalog::Open(data_dir / "catalog.db"));
-  parts->crawlers = std::make_unique<catalog::CrawlerService>(parts->catalog.get(), parts->store.get());
+  parts->crawlers = std::make_unique<catalog::CrawlerService>(
+      parts->catalog.get(), parts->store.get(), [meter](std::string_view crawler, const catalog::CrawlRun& run) {
+        meter->RecordCrawlerRun(crawler, run.start_time_ms, run.end_time_ms);
+      });
   LAKEBOX_ASSIGN_OR_RETURN(std::vector<catalog::CrawlerDefinition> crawlers,
                            catalog::CrawlerDefinitionsFromToml(config.raw(), source, config.aws.account_id));
   for (catalog::CrawlerDefinition& crawler : crawlers) {
@@ -248,13 +267,31 @@ Result<std::unique_ptr<Lakebox>> Lakebox::Open(const Config& config) {
                                                 .max_concurrent_queries = config.query.max_concurrent_queries,
                                                 .query_timeout = std::chrono::seconds(config.query.timeout_seconds)},
                                                parts->catalog.get()));
-  LAKEBOX_ASSIGN_OR_RETURN(
-      parts->queries,
-      query::QueryService::Open({.data_dir = data_dir, .workers = config.query.max_concurrent_queries},
-                                parts->engine.get(), parts->store.get()));
+  query::QueryServiceOptions query_options{.data_dir = data_dir, .workers = config.query.max_concurrent_queries};
+  query_options.on_finished = [meter](const query::QueryExecution& e) {
+    if (metering::AthenaBillable(query::QueryStateName(e.state), e.statement_type, e.bytes_scanned))
+      meter->RecordQuery(e.bytes_scanned);
+  };
+  LAKEBOX_ASSIGN_OR_RETURN(parts->queries,
+                           query::QueryService::Open(std::move(query_options), parts->engine.get(), parts->store.get()));
+
+  LAKEBOX_ASSIGN_OR_RETURN(std::vector<dashboard::Dashboard> dashboards,
+                           dashboard::ConfiguredDashboards(config.raw(), source));
+  // A dataset run is what QuickSight's direct query runs on Athena: a billed SELECT. Answers
+  // from the dashboard cache run nothing and cost nothing.
+  dashboard::DashboardServiceOptions dashboard_options;
+  dashboard_options.on_query = [meter](const query::QueryStats& stats) {
+    meter->RecordQuery(stats.bytes_scanned, metering::kDashboardSource);
+  };
+  parts->dashboards = std::make_unique<dashboard::DashboardService>(std::move(dashboards), parts->engine.get(),
+                                                                     std::move(dashboard_options));
 
   LAKEBOX_ASSIGN_OR_RETURN(std::vector<etl::JobDefinition> jobs, etl::JobDefinitionsFromToml(config.raw(), source));
-  LAKEBOX_ASSIGN_OR_RETURN(parts->jobs, etl::JobService::Open({.data_dir = data_dir}, std::move(jobs),
+  etl::JobServiceOptions job_options{.data_dir = data_dir};
+  job_options.on_run_finished = [meter](const etl::JobRun& run) {
+    meter->RecordJobRun(run.job_name, run.started_on_ms, run.completed_on_ms);
+  };
+  LAKEBOX_ASSIGN_OR_RETURN(parts->jobs, etl::JobService::Open(std::move(job_options), std::move(jobs),
                                                               parts->catalog.get(), parts->store.get()));
 
   LAKEBOX_ASSIGN_OR_RETURN(schedule::ScheduleConfig schedules, schedule::ScheduleConfigFromToml(config.raw(), source));
@@ -272,6 +309,7 @@ Result<std::unique_ptr<Lakebox>> Lakebox::Open(const Config& config) {
 
   parts->scheduler = std::make_unique<schedule::Scheduler>();
   LAKEBOX_TRY(parts->AddTasks());
+  LAKEBOX_TRY(parts->meter->Start());
   return std::unique_ptr<Lakebox>(new Lakebox(std::move(parts)));
 }
 
@@ -381,11 +419,16 @@ json Lakebox::StatusJson() const {
                      {"runs_failed", t.runs_failed},
                      {"runs_skipped", t.runs_skipped}});
   }
+  json dashboards = json::array();
+  for (const dashboard::Dashboard& d : parts_->dashboards->List())
+    dashboards.push_back({{"name", d.name}, {"title", d.title}, {"url", "/#/dashboards/" + d.name}});
   return {{"time", FormatIso8601Millis(NowMillis())},
           {"streams", std::move(streams)},
           {"crawlers", std::move(crawlers)},
           {"jobs", std::move(jobs)},
-          {"schedules", std::move(tasks)}};
+          {"schedules", std::move(tasks)},
+          {"dashboards", std::move(dashboards)},
+          {"metering", parts_->meter->ReportJson()}};
 }
 
 storage::ObjectStore& Lakebox::store() { return *parts_->store; }
@@ -395,6 +438,8 @@ catalog::CrawlerService& Lakebox::crawlers() { return *parts_->crawlers; }
 query::QueryService& Lakebox::queries() { return *parts_->queries; }
 etl::JobService& Lakebox::jobs() { return *parts_->jobs; }
 schedule::Scheduler& Lakebox::scheduler() { return *parts_->scheduler; }
+dashboard::DashboardService& Lakebox::dashboards() { return *parts_->dashboards; }
+metering::Meter& Lakebox::meter() { return *parts_->meter; }
 
 Status Lakebox::Shutdown() {
   {
@@ -410,6 +455,8 @@ Status Lakebox::Shutdown() {
   parts_->jobs->Shutdown();
   parts_->crawlers->Shutdown();
   Status status = parts_->ingest->Shutdown();
+  // Last: the puts ingest accepted while shutting down, and what it delivered, are metered.
+  if (Status stopped = parts_->meter->Stop(); !stopped) spdlog::warn("metering: {}", stopped.error().ToString());
   std::lock_guard lock(parts_->mu);
   parts_->shutdown_status = status;
   return status;

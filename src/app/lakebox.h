@@ -1,7 +1,8 @@
 // app::Lakebox: the whole lake assembled from one lakebox.toml, as `lakebox serve` (and the demo)
 // run it. It opens, in order, the object store (<data_dir>/s3), ingest with its [[stream]]s, the
 // catalog with its [[crawler]]s, the query engine and service, the ETL job service with its
-// [[job]]s, and the scheduler with every schedule the config declares:
+// [[job]]s, the dashboards (the built-in ones and [[dashboard]]s, their datasets run on the query
+// engine), and the scheduler with every schedule the config declares:
 //   - "schedule:<name>"  a [[schedule]]: the vehicle producer puts `records` records into its stream
 //                        (the seed's CloudWatch Events rule triggering its Lambda);
 //   - "crawler:<name>"   a crawler with a `schedule` (Glue's crawler schedule);
@@ -15,10 +16,14 @@
 // then runs its own.
 //
 // What the HTTP layer serves is reached through the accessors; StatusJson() is the operator's view
-// (GET /v1/status, `lakebox status`): streams, crawlers, jobs and schedules.
+// (GET /v1/status, `lakebox status`): streams, crawlers, jobs, schedules and metering.
+//
+// Metering (metering/meter.h, docs/cost.md): the meter opens right after the object store, every
+// service reports its usage to it (puts, finished queries, job runs, crawls), and its sampler
+// runs from the end of Open until Shutdown.
 //
 // Shutdown order: scheduler (running tasks are asked to stop) → queries → jobs → crawlers →
-// ingest (which delivers everything it buffered).
+// ingest (which delivers everything it buffered) → meter (last counters and storage sample).
 //
 // Thread safety: every method may be called from any thread after Open.
 #pragma once
@@ -53,6 +58,12 @@ class JobService;
 namespace lakebox::schedule {
 class Scheduler;
 }
+namespace lakebox::metering {
+class Meter;
+}
+namespace lakebox::dashboard {
+class DashboardService;
+}
 
 namespace lakebox::app {
 
@@ -86,6 +97,10 @@ class Lakebox {
   query::QueryService& queries();
   etl::JobService& jobs();
   schedule::Scheduler& scheduler();
+  // The built-in dashboards and lakebox.toml's [[dashboard]]s (dashboard/dashboard_toml.h).
+  dashboard::DashboardService& dashboards();
+  // Usage and cost; Meter::RecordQuery meters queries run outside the Athena API (dashboards).
+  metering::Meter& meter();
 
   // Stops the schedules and the services in order; returns ingest's shutdown status. Idempotent.
   Status Shutdown();

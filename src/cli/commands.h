@@ -16,6 +16,8 @@ void AddSqlCommand(CLI::App& app);
 void AddJobCommand(CLI::App& app);
 void AddStatusCommand(CLI::App& app);
 void AddWorkflowCommand(CLI::App& app);
+void AddCostCommand(CLI::App& app);
+void AddDemoCommand(CLI::App& app);
 
 // Exit code set by the subcommand that ran (0 when it succeeded).
 int ExitCode();

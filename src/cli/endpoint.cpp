@@ -4,8 +4,19 @@
 
 #include "app/lakebox.h"
 #include "server/server.h"
+#include "web/web_assets.h"
 
 namespace lakebox::cli {
+namespace {
+
+// The web UI built into the binary (src/web): "/" and "/assets/...".
+std::optional<server::StaticFile> ServeWebAsset(std::string_view path) {
+  std::optional<web::Asset> asset = web::FindAsset(path);
+  if (!asset) return std::nullopt;
+  return server::StaticFile{.content_type = asset->content_type, .body = asset->body};
+}
+
+}  // namespace
 
 Result<Config> LoadConfig(const ConfigOverrides& overrides) {
   Config config;
@@ -46,7 +57,10 @@ Result<std::unique_ptr<server::Server>> StartEndpoint(const Config& config, app:
                                          .status = [lake_ptr] { return lake_ptr->StatusJson().dump(); },
                                          .run_task = [lake_ptr](std::string_view task) {
                                            return lake_ptr->RunTaskNow(task);
-                                         }});
+                                         },
+                                         .dashboards = &lake.dashboards(),
+                                         .store = &lake.store(),
+                                         .static_files = ServeWebAsset});
 }
 
 }  // namespace lakebox::cli

@@ -18,6 +18,8 @@ int main(int argc, char** argv) {
   lakebox::cli::AddJobCommand(app);
   lakebox::cli::AddStatusCommand(app);
   lakebox::cli::AddWorkflowCommand(app);
+  lakebox::cli::AddCostCommand(app);
+  lakebox::cli::AddDemoCommand(app);
   CLI11_PARSE(app, argc, argv);
   return lakebox::cli::ExitCode();
 }

@@ -191,7 +191,7 @@ class WorkflowTest(h.LakeboxTestCase):
         as_json = h.run_lakebox("status", "--json", endpoint=server.endpoint)
         self.assertEqual(as_json.returncode, 0, as_json.stderr)
         parsed = json.loads(as_json.stdout)
-        self.assertEqual(sorted(parsed), ["crawlers", "jobs", "schedules", "streams", "time"])
+        self.assertEqual(sorted(parsed), ["crawlers", "dashboards", "jobs", "metering", "schedules", "streams", "time"])
         self.assertGreaterEqual(task_of(parsed, TASK)["runs_succeeded"], 2)
 
     def assert_last_run_in_order(self, server):
