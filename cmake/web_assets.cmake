@@ -7,11 +7,13 @@
 set(web_dir "${CMAKE_SOURCE_DIR}/web")
 set(web_node_modules "${web_dir}/node_modules")
 # From npm (web/package-lock.json pins the versions): ECharts, the TopoJSON decoder, and the world's
-# country outlines at 1:50m, detailed enough for a map fitted to one region (1:110m's coastlines
-# are visibly coarse there) at a fifth of 1:10m's size.
+# country outlines at 1:110m (drawn first: small and quick) and 1:50m (swapped in when the page is
+# idle: detailed enough for a map fitted to one region, where 1:110m's coastlines are visibly
+# coarse, at a fifth of 1:10m's size).
 set(web_vendor_files
     "${web_node_modules}/echarts/dist/echarts.min.js"
     "${web_node_modules}/topojson-client/dist/topojson-client.min.js"
+    "${web_node_modules}/world-atlas/countries-110m.json"
     "${web_node_modules}/world-atlas/countries-50m.json")
 foreach(file IN LISTS web_vendor_files)
   if(NOT EXISTS "${file}")

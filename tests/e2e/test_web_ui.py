@@ -206,6 +206,10 @@ class WebUiTest(h.LakeboxTestCase):
             self.assertEqual(refresh["pageLoads"], 0)
             self.assertGreater(refresh["refreshCount"], 1)
 
+        with self.subTest("map: the detailed 1:50m outlines replaced the first paint's 1:110m ones"):
+            self.assertEqual(refresh["outlinesAfter"], "countries-50m.json")
+            self.assertEqual(refresh["geoMapAfter"], "lakebox-world-50m")
+
         with self.subTest("SQL console: the grid shows the query's rows"):
             console = result["console"]
             self.assertEqual(console["state"], "SUCCEEDED", console["error"])

@@ -117,15 +117,21 @@ export function mountDashboard(container, name) {
   const root = h('div', { class: 'dashboard', dataset: { dashboard: name } });
   container.append(root);
 
-  async function refresh() {
+  // Every dataset at once: the server runs up to [query] max_concurrent_queries of them together
+  // and queues the rest, so the small ones do not wait behind the map's.
+  function fetchDatasets() {
+    return Promise.allSettled(spec.Datasets.map((d) => dashboards.dataset(name, d.Name)));
+  }
+
+  // `fetched`: the datasets' answers when already asked for (the first load asks while the
+  // visuals, the map's outlines above all, are still being set up).
+  async function refresh(fetched = null) {
     if (stopped || refreshing || !spec) return;
     refreshing = true;
     clearTimeout(timer);
     refreshButton.disabled = true;
     const names = spec.Datasets.map((d) => d.Name);
-    // All at once: the server runs up to [query] max_concurrent_queries of them together and
-    // queues the rest, so the small ones do not wait behind the map's.
-    const results = await Promise.allSettled(names.map((ds) => dashboards.dataset(name, ds)));
+    const results = await (fetched ?? fetchDatasets());
     if (stopped) return;
     const byName = new Map(names.map((ds, i) => [ds, results[i]]));
     let bytes = 0;
@@ -178,10 +184,11 @@ export function mountDashboard(container, name) {
     if (kpis.length) root.append(h('div', { class: 'kpi-strip' }, kpis.map((c) => c.node)));
     root.append(h('div', { class: 'dash-grid' }, others.map((c) => c.node)));
     if (!cards.length) root.append(h('div', { class: 'empty-state' }, h('p', {}, 'This dashboard has no visuals.')));
+    const firstData = fetchDatasets();
     await Promise.all(cards.map((c) => c.init()));
     if (stopped) return;
     for (const c of cards) resizeObserver.observe(c.body);
-    await refresh();
+    await refresh(firstData);
   }
 
   load();

@@ -87,10 +87,12 @@ function readDashboard() {
     }
     if (v.type === 'map') {
       v.pointCount = card.dataset.pointCount === undefined ? null : Number(card.dataset.pointCount);
+      v.outlines = card.dataset.outlines ?? null;  // set once the detailed outlines replaced the first ones
       if (option) {
         const points = option.series[0].data;
         v.echartsPoints = points.length;
         v.boundingCoords = option.geo[0].boundingCoords;
+        v.geoMap = option.geo[0].map;
         v.firstPoint = points.length ? { name: points[0].name, value: points[0].value } : null;
         v.labels = points.map((p) => p.name);
         const [[west, north], [east, south]] = v.boundingCoords;
@@ -164,6 +166,8 @@ async function main() {
       recordsAfter: Number(after.records?.value),
       shownAfter: after.records?.shown,
       pointsAfter: after.map?.pointCount,
+      outlinesAfter: after.map?.outlines,
+      geoMapAfter: after.map?.geoMap,
       marker: await page.evaluate(() => window.lakeboxTestMarker ?? null),
       pageLoads: loads - loadsBefore,
       refreshCount: Number(await page.getAttribute('.dashboard', 'data-refresh-count')),

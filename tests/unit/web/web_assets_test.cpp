@@ -28,10 +28,12 @@ TEST(WebAssetsTest, OwnFilesAndNpmFilesAreUnderAssets) {
   EXPECT_GT(echarts->body.size(), 500'000u);  // the whole minified library, not a stub
   EXPECT_NE(echarts->body.find("echarts"), std::string_view::npos);
   ASSERT_TRUE(FindAsset("/assets/topojson-client.min.js"));
-  auto countries = FindAsset("/assets/countries-50m.json");
-  ASSERT_TRUE(countries);
-  EXPECT_EQ(countries->content_type, "application/json");
-  EXPECT_TRUE(countries->body.starts_with("{\"type\":\"Topology\"")) << countries->body.substr(0, 40);
+  for (const char* outlines : {"/assets/countries-110m.json", "/assets/countries-50m.json"}) {
+    auto countries = FindAsset(outlines);
+    ASSERT_TRUE(countries) << outlines;
+    EXPECT_EQ(countries->content_type, "application/json");
+    EXPECT_TRUE(countries->body.starts_with("{\"type\":\"Topology\"")) << countries->body.substr(0, 40);
+  }
 }
 
 TEST(WebAssetsTest, BodiesAreTheFilesBytesExactly) {
