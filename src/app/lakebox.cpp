@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <mutex>
@@ -41,6 +42,8 @@ using nlohmann::json;
 
 // Records per PutRecords call of a scheduled producer: PutRecordBatch's limit.
 constexpr size_t kProducerBatch = 500;
+// The first run of a producer lays its readings over this long before now.
+constexpr int64_t kProducerFirstSpanMs = 60'000;
 // How long a producer waits before retrying when ingest pushes back.
 constexpr auto kBackpressureRetry = std::chrono::milliseconds(200);
 // How often a workflow step polls a crawler it waits for.
@@ -59,6 +62,8 @@ struct Producer {
   schedule::ProducerSchedule definition;
   std::mutex mu;
   producer::VehicleGenerator generator;
+  // The event time of the last reading sent, 0 before the first run; guarded by mu.
+  int64_t last_event_ms = 0;
 
   explicit Producer(schedule::ProducerSchedule d)
       : definition(std::move(d)), generator(producer::VehicleGenerator::kDefaultVehicles, std::random_device{}()) {}
@@ -101,6 +106,14 @@ Status Lakebox::Parts::RunProduceStep(const std::string& name, std::stop_token s
   int64_t left = p.definition.records;
   std::vector<std::string> records;
   std::vector<std::string_view> views;
+  // The run's readings are laid out evenly in time since the previous run's last one (the first
+  // run: over the minute before now), as if the fleet had reported all along: each vehicle then
+  // moves between its readings and the map draws routes, where one timestamp for the whole run
+  // would repeat each vehicle's position `records / fleet` times.
+  const int64_t run_end_ms = NowMillis();
+  const int64_t run_start_ms = std::clamp<int64_t>(p.last_event_ms, run_end_ms - kProducerFirstSpanMs, run_end_ms);
+  const int64_t total = p.definition.records;
+  int64_t sent = 0;
   while (left > 0) {
     if (stop.stop_requested())
       return std::unexpected(Error::ServiceUnavailable(
@@ -108,8 +121,11 @@ Status Lakebox::Parts::RunProduceStep(const std::string& name, std::stop_token s
     size_t n = static_cast<size_t>(std::min<int64_t>(left, kProducerBatch));
     records.clear();
     views.clear();
-    int64_t now = NowMillis();
-    for (size_t i = 0; i < n; ++i) records.push_back(p.generator.Next(now));
+    for (size_t i = 0; i < n; ++i) {
+      ++sent;
+      p.last_event_ms = run_start_ms + (run_end_ms - run_start_ms) * sent / total;
+      records.push_back(p.generator.Next(p.last_event_ms));
+    }
     for (const std::string& record : records) views.push_back(record);
     while (true) {
       auto put = ingest->PutRecords(p.definition.stream, views);
