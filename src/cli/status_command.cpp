@@ -83,6 +83,18 @@ std::string Render(const json& status) {
                   FormatCount(Number(t, "runs_skipped")), StringMember(t, "last_error")});
   }
   out += tasks.empty() ? "  (none: add schedules to lakebox.toml, see docs/schedules.md)\n" : tasks.Render("  ");
+
+  // The headline of the cost report; `lakebox cost` prints every line of it.
+  out += "\nCOST\n";
+  json metering = status.value("metering", json::object());
+  if (metering.contains("Total")) {
+    json projection = metering.value("Projection", json::object());
+    out += fmt::format("  {} so far: {} {:.2f} at AWS prices; a month at {} GB/day: {} {:.2f} (lakebox cost for every line)\n",
+                       Text(metering, "Month"), Text(metering, "Currency"), metering.value("Total", 0.0),
+                       projection.value("GBPerDay", 0.0), Text(metering, "Currency"), projection.value("Total", 0.0));
+  } else {
+    out += fmt::format("  not available: {}\n", Text(metering, "error"));
+  }
   return out;
 }
 
@@ -106,7 +118,8 @@ Status ShowStatus(const StatusFlags& flags) {
 void AddStatusCommand(CLI::App& app) {
   auto flags = std::make_shared<StatusFlags>();
   CLI::App* cmd = app.add_subcommand(
-      "status", "Show a running lakebox serve's streams, crawlers, jobs and schedules (state, last and next run)");
+      "status", "Show a running lakebox serve's streams, crawlers, jobs and schedules (state, last and next run) and "
+      "this month's cost at AWS prices");
   cmd->add_option("--endpoint", flags->endpoint, "URL of the running lakebox serve")->capture_default_str();
   cmd->add_flag("--json", flags->json_output, "Print the status as JSON (the GET /v1/status answer)");
   cmd->callback([flags] {

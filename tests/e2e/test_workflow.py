@@ -180,8 +180,9 @@ class WorkflowTest(h.LakeboxTestCase):
         # The CLI: `lakebox status` and `lakebox status --json`.
         text = h.run_lakebox("status", endpoint=server.endpoint)
         self.assertEqual(text.returncode, 0, text.stderr)
-        for heading in ("STREAMS", "CRAWLERS", "JOBS", "SCHEDULES"):
+        for heading in ("STREAMS", "CRAWLERS", "JOBS", "SCHEDULES", "COST"):
             self.assertRegex(text.stdout, rf"(?m)^{heading}$")
+        self.assertRegex(text.stdout, r"(?m)^  \d{4}-\d{2} so far: USD \d+\.\d{2} at AWS prices; a month at 3 GB/day: USD 42\.88")
         row = [line.split() for line in text.stdout.splitlines() if line.split()[:1] == [TASK]]
         self.assertEqual(len(row), 1, text.stdout)
         self.assertEqual(row[0][1:3], [f"rate({PERIOD_S}", "seconds)"], text.stdout)
