@@ -110,13 +110,18 @@ constexpr std::string_view kMacros[] = {
   WHEN regexp_full_match(string, '\d{4}-\d{2}') THEN
     make_date(CAST(substr(string, 1, 4) AS INTEGER), CAST(substr(string, 6, 2) AS INTEGER), 1)
   ELSE CAST(string AS DATE) END)sql",
-    R"sql(to_iso8601(value DATE) AS strftime(value, '%Y-%m-%d'),
-  (value TIMESTAMP) AS strftime(value, '%Y-%m-%dT%H:%M:%S.%g'),
-  (value TIMESTAMPTZ) AS strftime(value, '%Y-%m-%dT%H:%M:%S.%g') || CASE
-    WHEN timezone_hour(value) = 0 AND timezone_minute(value) = 0 THEN 'Z'
-    ELSE printf('%s%02d:%02d', CASE WHEN timezone_hour(value) < 0 OR timezone_minute(value) < 0 THEN '-' ELSE '+' END,
-                abs(timezone_hour(value)), abs(timezone_minute(value))) END,
-  (value) AS strftime(CAST(value AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g'))sql",
+    // One macro choosing on typeof(value), not overloads by parameter type: DuckDB cannot pick an
+    // overload for an argument it has not typed yet, such as an aggregate (to_iso8601(max(t))).
+    R"sql(to_iso8601(value) AS CASE typeof(value)
+  WHEN 'DATE' THEN strftime(CAST(value AS DATE), '%Y-%m-%d')
+  WHEN 'TIMESTAMP WITH TIME ZONE' THEN
+    strftime(CAST(value AS TIMESTAMPTZ), '%Y-%m-%dT%H:%M:%S.%g') || CASE
+      WHEN timezone_hour(CAST(value AS TIMESTAMPTZ)) = 0 AND timezone_minute(CAST(value AS TIMESTAMPTZ)) = 0 THEN 'Z'
+      ELSE printf('%s%02d:%02d',
+                  CASE WHEN timezone_hour(CAST(value AS TIMESTAMPTZ)) < 0 OR timezone_minute(CAST(value AS TIMESTAMPTZ)) < 0
+                       THEN '-' ELSE '+' END,
+                  abs(timezone_hour(CAST(value AS TIMESTAMPTZ))), abs(timezone_minute(CAST(value AS TIMESTAMPTZ)))) END
+  ELSE strftime(CAST(value AS TIMESTAMP), '%Y-%m-%dT%H:%M:%S.%g') END)sql",
     // With a zone: the wall-clock time there, as a TIMESTAMP (DuckDB values carry no zone).
     R"sql(from_unixtime(unixtime) AS to_timestamp(unixtime),
   (unixtime, zone) AS timezone(zone, to_timestamp(unixtime)))sql",

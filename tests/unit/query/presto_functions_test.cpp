@@ -110,6 +110,11 @@ TEST_F(PrestoFunctionsTest, Iso8601) {
   EXPECT_EQ(Eval("to_iso8601(TIMESTAMP '2020-05-11 11:15:05.055')"), "2020-05-11T11:15:05.055");
   EXPECT_EQ(Eval("to_iso8601(TIMESTAMPTZ '2020-05-11 11:15:05.055+01:00')"), "2020-05-11T10:15:05.055Z");
   EXPECT_EQ(Eval("to_iso8601(NULL::DATE)"), std::nullopt);
+  EXPECT_EQ(Eval("to_iso8601('2020-05-11 11:15:05.055')"), "2020-05-11T11:15:05.055");
+  // An argument DuckDB types only later, an aggregate, once failed as an ambiguous overload.
+  EXPECT_EQ(Eval("(SELECT to_iso8601(max(t)) FROM (VALUES (TIMESTAMPTZ '2020-05-11 11:15:05.055+00')) v(t))"),
+            "2020-05-11T11:15:05.055Z");
+  EXPECT_EQ(Eval("(SELECT to_iso8601(max(d)) FROM (VALUES (DATE '2020-05-11')) v(d))"), "2020-05-11");
   ASSERT_OK(connection_->Execute("SET TimeZone = 'America/St_Johns'"));
   EXPECT_EQ(Eval("to_iso8601(TIMESTAMPTZ '2020-05-11 11:15:05.055+00')"), "2020-05-11T08:45:05.055-02:30");
 }
