@@ -2,6 +2,9 @@
 // "test_support.h").
 #pragma once
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <string_view>
 
@@ -30,6 +33,19 @@ inline std::string Gzip(std::string_view data) {
   EXPECT_TRUE((*compressor)->Write(data));
   EXPECT_TRUE((*compressor)->Finish());
   return out;
+}
+
+// The bytes of tests/unit/<component>/testdata/<name>, found from the source dir the build was
+// configured with (LAKEBOX_SOURCE_DIR, tests/CMakeLists.txt), so that neither the working
+// directory nor how the compiler spelled __FILE__ matters. A missing file fails the test.
+inline std::string ReadTestdata(std::string_view component, std::string_view name) {
+  const std::filesystem::path path =
+      std::filesystem::path(LAKEBOX_SOURCE_DIR) / "tests" / "unit" / component / "testdata" / name;
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in) << path;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
 }
 
 }  // namespace lakebox

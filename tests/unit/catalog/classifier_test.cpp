@@ -11,6 +11,7 @@
 
 #include "catalog/parquet_footer.h"
 #include "common/compression.h"
+#include "test_support.h"
 
 namespace lakebox::catalog {
 namespace {
@@ -116,14 +117,7 @@ constexpr std::string_view kVehicleSchema =
     "gps_info:struct<latitude:double,longitude:double,altitude_m:double,heading:double>,"
     "alerts:array<struct<code:string,severity:int>>>";
 
-std::string ReadFixture(std::string_view name) {
-  const fs::path path = fs::path(__FILE__).parent_path() / "testdata" / name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string ReadFixture(std::string_view name) { return ReadTestdata("catalog", name); }
 
 class ClassifierTest : public ::testing::Test {
  protected:

@@ -9,20 +9,14 @@
 #include <vector>
 
 #include "catalog/parquet_footer.h"
+#include "test_support.h"
 
 namespace lakebox::catalog {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string ReadFixture(std::string_view name) {
-  const fs::path path = fs::path(__FILE__).parent_path() / "testdata" / name;
-  std::ifstream in(path, std::ios::binary);
-  EXPECT_TRUE(in) << path;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string ReadFixture(std::string_view name) { return ReadTestdata("catalog", name); }
 
 // The FileMetaData bytes of a whole Parquet file.
 std::string Metadata(const std::string& file) {
