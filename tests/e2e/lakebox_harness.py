@@ -67,6 +67,18 @@ BUCKET_ARN = "arn:aws:s3:::lake"
 SEED_PREFIX = "raw/year=!{timestamp:YYYY}/month=!{timestamp:MM}/day=!{timestamp:dd}/hour=!{timestamp:HH}/"
 SEED_ERROR_PREFIX = (
     "fherroroutputbase/!{firehose:random-string}/!{firehose:error-output-type}/!{timestamp:yyyy/MM/dd}/")
+# A [[stream]] table of lakebox.toml: the seed's delivery stream into bucket "lake" (its Prefix and
+# ErrorOutputPrefix, GZIP, 128 MB), buffering 900 s so that tests decide when to flush.
+SEED_STREAM_TOML = f"""
+[[stream]]
+name = "vehicles"
+bucket_arn = "{BUCKET_ARN}"
+prefix = "{SEED_PREFIX}"
+error_output_prefix = "{SEED_ERROR_PREFIX}"
+compression = "GZIP"
+buffer_size_mb = 128
+buffer_interval_seconds = 900
+"""
 FIREHOSE_TARGET_PREFIX = "Firehose_20150804"
 GLUE_TARGET_PREFIX = "AWSGlue"
 ATHENA_FINAL_STATES = ("SUCCEEDED", "FAILED", "CANCELLED")

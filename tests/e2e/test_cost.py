@@ -35,15 +35,7 @@ athena_per_tb_scanned = {ATHENA_PRICE}
 [metering]
 storage_sample_seconds = 1
 
-[[stream]]
-name = "vehicles"
-bucket_arn = "arn:aws:s3:::lake"
-prefix = "{h.SEED_PREFIX}"
-error_output_prefix = "{h.SEED_ERROR_PREFIX}"
-compression = "GZIP"
-buffer_size_mb = 128
-buffer_interval_seconds = 900
-
+{h.SEED_STREAM_TOML}
 [[crawler]]
 name = "vehicles-raw"
 database = "{DATABASE}"

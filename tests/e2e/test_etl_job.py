@@ -39,15 +39,7 @@ STAGE_TABLE = "vehicles_stage"
 ALERTS_TABLE = "vehicles_stage_alerts"
 
 CONFIG = f"""
-[[stream]]
-name = "{STREAM}"
-bucket_arn = "arn:aws:s3:::lake"
-prefix = "{h.SEED_PREFIX}"
-error_output_prefix = "{h.SEED_ERROR_PREFIX}"
-compression = "GZIP"
-buffer_size_mb = 128
-buffer_interval_seconds = 900
-
+{h.SEED_STREAM_TOML}
 [[crawler]]
 name = "{RAW_CRAWLER}"
 database = "{DATABASE}"

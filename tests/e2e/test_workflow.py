@@ -31,15 +31,7 @@ RECORDS = 400
 PERIOD_S = 6
 
 CONFIG = f"""
-[[stream]]
-name = "vehicles"
-bucket_arn = "arn:aws:s3:::lake"
-prefix = "{h.SEED_PREFIX}"
-error_output_prefix = "{h.SEED_ERROR_PREFIX}"
-compression = "GZIP"
-buffer_size_mb = 128
-buffer_interval_seconds = 900
-
+{h.SEED_STREAM_TOML}
 [[crawler]]
 name = "vehicles-raw"
 database = "{DATABASE}"
