@@ -2,13 +2,16 @@
 in one process and exits 0, printing the seed's query result as a table of 10 flat rows and the
 cost report in USD, and leaves the raw gzip objects and the stage Parquet objects behind.
 
-A second run on the same data dir reuses the stream it finds and adds to the lake.
+A second run on the same data dir reuses the stream it finds and adds to the lake. Without --exit
+the demo serves the dashboards and runs the pipeline every --interval seconds until Ctrl-C.
 """
 
 import gzip
 import json
-import re
+import signal
+import subprocess
 import unittest
+import urllib.request
 from pathlib import Path
 
 import lakebox_harness as h
@@ -83,6 +86,41 @@ class DemoTest(h.LakeboxTestCase):
         self.assertEqual(again.returncode, 0, again.stdout + again.stderr)
         self.assertIn("reusing it", again.stdout)
         self.assertIn("5,000 records in", again.stdout)  # the job's bookmark reads only the new run
+
+    def test_demo_keeps_the_pipeline_running_until_ctrl_c(self):
+        port = h.free_port()
+        endpoint = f"http://127.0.0.1:{port}"
+        demo = subprocess.Popen([str(h.lakebox_binary()), "demo", "--data-dir", str(self.workspace / "demo"),
+                                 "--listen", f"127.0.0.1:{port}", "--interval", "5"],
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            lines = []
+            for line in demo.stdout:
+                lines.append(line)
+                if line.startswith("Running the pipeline every 5 s"):
+                    break
+            self.assertIsNone(demo.poll(), "".join(lines))
+
+            def workflow_runs():
+                with urllib.request.urlopen(f"{endpoint}/v1/status", timeout=10) as response:
+                    status = json.load(response)
+                task = next(t for t in status["schedules"] if t["name"] == "workflow:vehicles_pipeline")
+                return task["runs_succeeded"]
+
+            # The story ran the steps by hand; the pipeline then runs at once and every 5 s.
+            h.wait_until(lambda: workflow_runs() >= 2, 120, "two pipeline runs")
+            with urllib.request.urlopen(f"{endpoint}/v1/dashboards/vehicles/datasets/totals", timeout=30) as response:
+                totals = json.load(response)
+            self.assertGreaterEqual(totals["Rows"][0][0], 15000)  # the story's 5,000 and two runs'
+            demo.send_signal(signal.SIGINT)
+            rest, _ = demo.communicate(timeout=120)
+        finally:
+            if demo.poll() is None:
+                demo.kill()
+                demo.wait()
+        self.assertEqual(demo.returncode, 0, "".join(lines) + rest)
+        self.assertIn("pipeline run started", rest)
+        self.assertIn("Stopping: delivering what is buffered", rest)
 
     def test_demo_refuses_a_busy_port_with_what_to_do(self):
         server = self.start_server()
