@@ -182,6 +182,12 @@ export function mountConsole(container) {
     }
   }
 
+  // The execution's result file, as Athena writes it: <id>.csv for a query, <id>.txt (tab-separated,
+  // no header) for SHOW, DESCRIBE and EXPLAIN.
+  function resultFileName(execution) {
+    return `${execution.QueryExecutionId}.${execution.StatementType === 'UTILITY' ? 'txt' : 'csv'}`;
+  }
+
   function statsBar(execution) {
     const stats = execution.Statistics || {};
     const state = execution.Status.State;
@@ -193,7 +199,8 @@ export function mountConsole(container) {
       h('span', { class: 'spacer' }),
       state === 'SUCCEEDED'
         ? h('a', { class: 'btn btn-secondary btn-small', href: resultsCsvUrl(execution.QueryExecutionId),
-                   download: `${execution.QueryExecutionId}.csv` }, 'Download results (CSV)')
+                   download: resultFileName(execution) },
+          execution.StatementType === 'UTILITY' ? 'Download results (text)' : 'Download results (CSV)')
         : null);
   }
 
@@ -300,8 +307,8 @@ export function mountConsole(container) {
           h('td', { class: 'num' }, formatMillis(stats.TotalExecutionTimeInMillis)),
           h('td', { class: 'num' }, formatBytes(stats.DataScannedInBytes)),
           h('td', {}, e.Status.State === 'SUCCEEDED'
-            ? h('a', { href: resultsCsvUrl(e.QueryExecutionId), download: `${e.QueryExecutionId}.csv`,
-                       onclick: (event) => event.stopPropagation() }, 'CSV')
+            ? h('a', { href: resultsCsvUrl(e.QueryExecutionId), download: resultFileName(e),
+                       onclick: (event) => event.stopPropagation() }, e.StatementType === 'UTILITY' ? 'Text' : 'CSV')
             : ''));
       }))));
   }
