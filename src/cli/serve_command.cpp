@@ -1,5 +1,6 @@
-// `lakebox serve`: everything in one process — the AWS-compatible endpoint over app::Lakebox
-// (ingest and delivery, catalog and crawlers, queries, ETL jobs and the schedules).
+// `lakebox serve`: everything in one process — the AWS-compatible endpoint and the web UI over
+// app::Lakebox (ingest and delivery, catalog and crawlers, queries, ETL jobs, the schedules,
+// dashboards and metering).
 #include <signal.h>
 
 #include <filesystem>
@@ -47,7 +48,8 @@ void AddServeCommand(CLI::App& app) {
   auto flags = std::make_shared<ConfigOverrides>();
   CLI::App* cmd = app.add_subcommand(
       "serve", "Run lakebox: the Firehose-, Glue- and Athena-compatible endpoint, ingest and delivery into the local lake, "
-      "the crawlers, ETL jobs and the schedules and workflows of lakebox.toml");
+      "the crawlers, ETL jobs and the schedules and workflows of lakebox.toml, and the web UI at / (dashboards, SQL "
+      "console, status)");
   cmd->add_option("--config", flags->config_path,
                   "TOML config file (default: ./lakebox.toml if it exists; see docs/configuration.md)");
   cmd->add_option("--data-dir", flags->data_dir, "Where the lake and lakebox's state live (default ./lakebox-data)");
