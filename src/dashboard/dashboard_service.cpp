@@ -1,6 +1,7 @@
 #include "dashboard/dashboard_service.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,9 +15,7 @@ namespace lakebox::dashboard {
 namespace {
 
 std::string Names(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) out += fmt::format("{}{}", out.empty() ? "" : ", ", name);
-  return out.empty() ? "(none)" : out;
+  return names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", "));
 }
 
 }  // namespace

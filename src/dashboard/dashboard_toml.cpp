@@ -4,6 +4,7 @@
 #include "dashboard/dashboard_toml.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -59,12 +60,6 @@ std::string Trimmed(std::string text) {
   text.erase(0, std::min(text.find_first_not_of(" \t\r\n"), text.size()));
   text.erase(text.find_last_not_of(" \t\r\n") + 1);
   return text;
-}
-
-std::string Joined(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) out += fmt::format("{}{}", out.empty() ? "" : ", ", name);
-  return out;
 }
 
 // Reads one [[dashboard]] table; `where_` names it in errors ("dashboard #2" until its name is known).
@@ -207,10 +202,10 @@ class DashboardReader {
     if (visual.dataset.empty())
       return Bad(key + ".dataset", fmt::format("is required: the dataset this visual draws (this dashboard's "
                                                "datasets: {})",
-                                               Joined(dataset_names)));
+                                               fmt::join(dataset_names, ", ")));
     if (!d_.FindDataset(visual.dataset))
       return Bad(key + ".dataset", fmt::format("\"{}\" is not a dataset of this dashboard (its datasets: {})",
-                                               visual.dataset, Joined(dataset_names)));
+                                               visual.dataset, fmt::join(dataset_names, ", ")));
 
     Reading r{*this, table, key, visual.dataset};
     switch (type->type) {

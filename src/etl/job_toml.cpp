@@ -1,6 +1,7 @@
 // JobDefinitionsFromToml: the [[job]] tables of lakebox.toml (keys documented in job.h and
 // docs/etl.md). Every problem is an InvalidArgument "<file>: job \"<name>\": <key>: <what to write>".
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <array>
@@ -29,13 +30,6 @@ constexpr std::array kParquetCompressions = {std::string_view("gzip"), std::stri
 // DuckDB writes JSON through its file-system compression: gzip and zstd, no snappy.
 constexpr std::array kJsonCompressions = {std::string_view("gzip"), std::string_view("zstd"),
                                           std::string_view("none")};
-
-template <size_t N>
-std::string OneOf(const std::array<std::string_view, N>& values) {
-  std::string out;
-  for (std::string_view v : values) out += fmt::format("{}{}", out.empty() ? "" : ", ", v);
-  return out;
-}
 
 template <size_t N>
 bool Contains(const std::array<std::string_view, N>& values, std::string_view value) {
@@ -80,7 +74,7 @@ class JobReader {
     if (t_.get("transform")) {
       job_.transform = String("transform");
       if (!Contains(kTransforms, job_.transform))
-        return Bad("transform", fmt::format("\"{}\" is not one of {}", job_.transform, OneOf(kTransforms)));
+        return Bad("transform", fmt::format("\"{}\" is not one of {}", job_.transform, fmt::join(kTransforms, ", ")));
     }
     LAKEBOX_TRY(ReadFormatAndCompression());
     LAKEBOX_TRY(ReadPartitionBy());
@@ -165,16 +159,16 @@ class JobReader {
     if (t_.get("format")) {
       job_.format = String("format");
       if (!Contains(kFormats, job_.format))
-        return Bad("format", fmt::format("\"{}\" is not one of {}", job_.format, OneOf(kFormats)));
+        return Bad("format", fmt::format("\"{}\" is not one of {}", job_.format, fmt::join(kFormats, ", ")));
     }
     if (t_.get("compression")) {
       job_.compression = String("compression");
       if (job_.format == "json" && !Contains(kJsonCompressions, job_.compression))
         return Bad("compression", fmt::format("\"{}\" is not one of {} (the compressions of format = \"json\")",
-                                              job_.compression, OneOf(kJsonCompressions)));
+                                              job_.compression, fmt::join(kJsonCompressions, ", ")));
       if (!Contains(kParquetCompressions, job_.compression))
         return Bad("compression",
-                   fmt::format("\"{}\" is not one of {}", job_.compression, OneOf(kParquetCompressions)));
+                   fmt::format("\"{}\" is not one of {}", job_.compression, fmt::join(kParquetCompressions, ", ")));
     }
     return Ok();
   }

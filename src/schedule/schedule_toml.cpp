@@ -5,18 +5,13 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 
 namespace lakebox::schedule {
 namespace {
 
 constexpr size_t kMaxNameLength = 255;
-
-std::string JoinNames(const std::vector<std::string>& names) {
-  std::string out;
-  for (const std::string& name : names) out += fmt::format("{}{}", out.empty() ? "" : ", ", name);
-  return out;
-}
 
 // Reads one entry of an array of tables, with messages naming the source, the entry and the key.
 class Entry {
@@ -212,7 +207,7 @@ Result<ScheduleConfig> ScheduleConfigFromToml(const toml::table& root, std::stri
           source, workflow,
           fmt::format("steps[{}]: produce = \"{}\" names no [[schedule]]; {}", j, step.target,
                       schedule_names.empty() ? "declare one with [[schedule]] name = \"" + step.target + "\""
-                                             : "known schedules: " + JoinNames(schedule_names))));
+                                             : fmt::format("known schedules: {}", fmt::join(schedule_names, ", ")))));
     }
     config.workflows.push_back(std::move(workflow));
   }
@@ -235,7 +230,7 @@ Status CheckWorkflowReferences(const std::vector<WorkflowDefinition>& workflows,
           fmt::format("steps[{}]: {} = \"{}\" names no {}; {}", i, StepKindName(step.kind), step.target, noun,
                       known.empty()
                           ? fmt::format("none is declared: add a [[{}]] table named \"{}\"", noun, step.target)
-                          : fmt::format("known {}s: {}", noun, JoinNames(known)))));
+                          : fmt::format("known {}s: {}", noun, fmt::join(known, ", ")))));
     }
   }
   return Ok();
