@@ -201,23 +201,22 @@ void Meter::RecordQuery(int64_t bytes_scanned, std::string_view source) {
 }
 
 void Meter::RecordJobRun(std::string_view job, int64_t start_ms, int64_t end_ms) {
-  std::string month = MonthOf(end_ms);
-  int64_t billed = GlueBilledMillis(start_ms, end_ms, kGlueJobMinimumMillis);
-  AddPending(Add(month, kGlueJob, job, kRuns, 1));
-  AddPending(Add(month, kGlueJob, job, kRunMillis, std::max<int64_t>(end_ms - start_ms, 0)));
-  AddPending(Add(month, kGlueJob, job, kBilledMillis, billed));
-  AddPending(Add(month, kGlueJob, job, kDpuMillis,
-                 std::llround(static_cast<double>(billed) * options_.config.metering.job_dpus)));
+  RecordGlueRun(kGlueJob, job, start_ms, end_ms, kGlueJobMinimumMillis, options_.config.metering.job_dpus);
 }
 
 void Meter::RecordCrawlerRun(std::string_view crawler, int64_t start_ms, int64_t end_ms) {
+  RecordGlueRun(kGlueCrawler, crawler, start_ms, end_ms, kGlueCrawlerMinimumMillis,
+                options_.config.metering.crawler_dpus);
+}
+
+void Meter::RecordGlueRun(std::string_view service, std::string_view name, int64_t start_ms, int64_t end_ms,
+                          int64_t minimum_ms, double dpus) {
   std::string month = MonthOf(end_ms);
-  int64_t billed = GlueBilledMillis(start_ms, end_ms, kGlueCrawlerMinimumMillis);
-  AddPending(Add(month, kGlueCrawler, crawler, kRuns, 1));
-  AddPending(Add(month, kGlueCrawler, crawler, kRunMillis, std::max<int64_t>(end_ms - start_ms, 0)));
-  AddPending(Add(month, kGlueCrawler, crawler, kBilledMillis, billed));
-  AddPending(Add(month, kGlueCrawler, crawler, kDpuMillis,
-                 std::llround(static_cast<double>(billed) * options_.config.metering.crawler_dpus)));
+  int64_t billed = GlueBilledMillis(start_ms, end_ms, minimum_ms);
+  AddPending(Add(month, service, name, kRuns, 1));
+  AddPending(Add(month, service, name, kRunMillis, std::max<int64_t>(end_ms - start_ms, 0)));
+  AddPending(Add(month, service, name, kBilledMillis, billed));
+  AddPending(Add(month, service, name, kDpuMillis, std::llround(static_cast<double>(billed) * dpus)));
 }
 
 void Meter::TakeCounters(const std::string& month, std::vector<UsageUpdate>& updates) {

@@ -110,6 +110,9 @@ class Meter {
   Meter(MeterOptions options, storage::ObjectStore* store, std::unique_ptr<UsageStore> usage);
 
   int64_t Now() const { return options_.now_ms(); }
+  // A Glue job run or crawl of `service` (kGlueJob, kGlueCrawler), billed with `minimum_ms`.
+  void RecordGlueRun(std::string_view service, std::string_view name, int64_t start_ms, int64_t end_ms,
+                     int64_t minimum_ms, double dpus);
   StreamCounters& Counters(std::string_view stream);
   void AddPending(UsageUpdate update);
   // Moves the in-memory counters into updates for `month`.
