@@ -107,6 +107,16 @@ class DemoTest(h.LakeboxTestCase):
                 task = next(t for t in status["schedules"] if t["name"] == "workflow:vehicles_pipeline")
                 return task["runs_succeeded"]
 
+            # The seed's stream, created through the Firehose API: its exact prefixes, GZIP, and a
+            # short buffer interval.
+            description = h.boto3_client(endpoint).describe_delivery_stream(
+                DeliveryStreamName="vehicles")["DeliveryStreamDescription"]
+            destination = description["Destinations"][0]["ExtendedS3DestinationDescription"]
+            self.assertEqual(destination["Prefix"], h.SEED_PREFIX)
+            self.assertEqual(destination["ErrorOutputPrefix"], h.SEED_ERROR_PREFIX)
+            self.assertEqual(destination["CompressionFormat"], "GZIP")
+            self.assertEqual(destination["BufferingHints"]["IntervalInSeconds"], 10)
+
             # The story ran the steps by hand; the pipeline then runs at once and every 5 s.
             h.wait_until(lambda: workflow_runs() >= 2, 120, "two pipeline runs")
             with urllib.request.urlopen(f"{endpoint}/v1/dashboards/vehicles/datasets/totals", timeout=30) as response:
