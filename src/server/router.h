@@ -35,7 +35,6 @@ struct HttpRequest {
   // records they pass to ingest are views into it. The transport reserves SIMDJSON_PADDING bytes
   // of spare capacity so that JSON parsing needs no copy.
   std::string& body;
-  std::string_view query = {};          // the target after '?', without it; "" when absent
   std::string_view if_none_match = {};  // If-None-Match, "" when absent (static files' ETags)
 };
 

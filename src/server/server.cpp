@@ -402,7 +402,6 @@ void Server::Impl::RunConnection(tcp::socket& socket) {
 
     HttpRequest routed{ToStd(request.method_string()), path, ToStd(request["X-Amz-Target"]),
                        request.body()};
-    if (path.size() < target.size()) routed.query = target.substr(path.size() + 1);
     routed.if_none_match = ToStd(request[http::field::if_none_match]);
     HttpResponse response = router_.Handle(routed);
     bool keep_alive = request.keep_alive() && !stopping_.load();
