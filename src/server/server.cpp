@@ -376,7 +376,8 @@ void Server::Impl::RunConnection(tcp::socket& socket) {
     struct BodyReservation {
       std::atomic<size_t>& counter;
       size_t bytes;
-      ~BodyReservation() { counter.fetch_sub(bytes, std::memory_order_relaxed); }
+      void Release() { counter.fetch_sub(std::exchange(bytes, 0), std::memory_order_relaxed); }
+      ~BodyReservation() { Release(); }
     } reservation{inflight_body_bytes_, reserved};
     parser.body_limit(limit);
     // Size the body for simdjson's padding now, so that parsing it later needs no copy.
@@ -408,6 +409,9 @@ void Server::Impl::RunConnection(tcp::socket& socket) {
     unsigned version = request.version();
     body = std::move(request.body());
     if (body.capacity() > kMaxRetainedBodyCapacity) body = std::string();
+    // Handled: the body no longer counts against the budget. Released before the response is
+    // written, so that a client which has its answer finds the budget free for its next request.
+    reservation.Release();
     WriteResponse(stream, std::move(response), version, keep_alive);
     if (!keep_alive) break;
   }
