@@ -20,6 +20,7 @@
 #include "catalog/parquet_footer.h"
 #include "common/strings.h"
 #include "query/athena_statements.h"
+#include "query/athena_text.h"
 #include "query/presto_functions.h"
 #include "query/table_scan.h"
 
@@ -884,8 +885,8 @@ Result<QueryResult> Engine::Execute(std::string_view sql, std::optional<std::str
   // A single statement is prepared once (DuckDB binds the views' file readers at prepare and
   // again at execute, so every extra statement costs): its type is checked and its result
   // columns read from the prepared statement. The C API gives no text for nested values
-  // (STRUCT, LIST, MAP), so a query with such columns runs instead as a SELECT that casts
-  // them to VARCHAR, once; column_types still name the nested types.
+  // (STRUCT, LIST, MAP), so a query with such columns runs instead as a SELECT that renders
+  // them as Athena's text (athena_text.h), once; column_types still name the nested types.
   const size_t statement_count = connection.StatementCount(sql);
   std::vector<std::string> prepared_types;
   bool wrapped = false;
@@ -909,8 +910,13 @@ Result<QueryResult> Engine::Execute(std::string_view sql, std::optional<std::str
           aliases += ", ";
         }
         std::string name = QuoteIdentifier(prepared->ColumnName(c));
-        select_list += is_nested ? fmt::format("CAST({} AS VARCHAR) AS {}", column, name)
-                                 : fmt::format("{} AS {}", column, name);
+        if (is_nested) {
+          // Athena's text ({a=1, b=[x, y]}); DuckDB's own cast for a type it cannot read.
+          auto text = AthenaTextSql(column, type);
+          select_list += fmt::format("{} AS {}", text ? *text : fmt::format("CAST({} AS VARCHAR)", column), name);
+        } else {
+          select_list += fmt::format("{} AS {}", column, name);
+        }
         aliases += column;
         prepared_types.push_back(std::move(type));
       }
