@@ -187,6 +187,16 @@ std::optional<std::string> Result::Text(size_t column, size_t row) {
 
 int64_t Result::Int64(size_t column, size_t row) { return duckdb_value_int64(&result_, column, row); }
 
+lakebox::Result<Result> Result::Finish(Result result, duckdb_state state) {
+  result.valid_ = true;
+  if (state != DuckDBSuccess) {
+    const char* message = duckdb_result_error(&result.result_);
+    return std::unexpected(StatementError(duckdb_result_error_type(&result.result_),
+                                          message ? message : "DuckDB query failed"));
+  }
+  return result;
+}
+
 // ---- Prepared
 
 Prepared& Prepared::operator=(Prepared&& other) noexcept {
@@ -219,13 +229,7 @@ std::string Prepared::ColumnType(size_t column) {
 lakebox::Result<Result> Prepared::Execute() {
   Result result;
   duckdb_state state = duckdb_execute_prepared(prepared_, &result.result_);
-  result.valid_ = true;
-  if (state != DuckDBSuccess) {
-    const char* message = duckdb_result_error(&result.result_);
-    return std::unexpected(StatementError(duckdb_result_error_type(&result.result_),
-                                          message ? message : "DuckDB query failed"));
-  }
-  return result;
+  return Result::Finish(std::move(result), state);
 }
 
 // ---- Connection
@@ -254,14 +258,7 @@ lakebox::Result<Result> Connection::Query(std::string_view sql) {
   Result result;
   std::string text(sql);
   duckdb_state state = duckdb_query(connection_, text.c_str(), &result.result_);
-  // duckdb_query fills the result even on failure; it must be destroyed either way.
-  result.valid_ = true;
-  if (state != DuckDBSuccess) {
-    const char* message = duckdb_result_error(&result.result_);
-    return std::unexpected(StatementError(duckdb_result_error_type(&result.result_),
-                                          message ? message : "DuckDB query failed"));
-  }
-  return result;
+  return Result::Finish(std::move(result), state);
 }
 
 lakebox::Result<Result> Connection::QueryChecked(
@@ -289,14 +286,9 @@ lakebox::Result<Result> Connection::QueryChecked(
       return std::unexpected(Error::InvalidArgument(message ? message : "DuckDB could not prepare the statement"));
     }
     LAKEBOX_TRY(allow(duckdb_prepared_statement_type(prepared)));
-    Result result;
-    duckdb_state state = duckdb_execute_prepared(prepared, &result.result_);
-    result.valid_ = true;
-    if (state != DuckDBSuccess) {
-      const char* message = duckdb_result_error(&result.result_);
-      return std::unexpected(StatementError(duckdb_result_error_type(&result.result_),
-                                            message ? message : "DuckDB query failed"));
-    }
+    Result unchecked;
+    duckdb_state state = duckdb_execute_prepared(prepared, &unchecked.result_);
+    LAKEBOX_ASSIGN_OR_RETURN(Result result, Result::Finish(std::move(unchecked), state));
     last = std::move(result);
   }
   return std::move(*last);

@@ -52,6 +52,9 @@ class Result {
   friend class Connection;
   friend class Prepared;
   Result() = default;
+  // After DuckDB filled result_ (it does so even when the statement fails, and it must then be
+  // destroyed too): this result, or the statement's error when `state` is a failure.
+  static lakebox::Result<Result> Finish(Result result, duckdb_state state);
 
   duckdb_result result_{};
   bool valid_ = false;
