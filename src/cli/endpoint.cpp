@@ -59,7 +59,6 @@ Result<std::unique_ptr<server::Server>> StartEndpoint(const Config& config, app:
                                            return lake_ptr->RunTaskNow(task);
                                          },
                                          .dashboards = &lake.dashboards(),
-                                         .store = &lake.store(),
                                          .static_files = ServeWebAsset});
 }
 

@@ -332,26 +332,39 @@ Result<QueryExecution> QueryService::Get(std::string_view id) const {
   return it->second.execution;
 }
 
+Result<QueryService::Entry> QueryService::SucceededEntry(std::string_view id) const {
+  std::lock_guard lock(mu_);
+  auto it = entries_.find(id);
+  if (it == entries_.end())
+    return std::unexpected(Error::InvalidRequest(fmt::format("QueryExecution {} was not found", id)));
+  const QueryExecution& e = it->second.execution;
+  if (e.state == QueryState::kQueued || e.state == QueryState::kRunning)
+    return std::unexpected(Error::InvalidRequest(
+        fmt::format("Query has not yet finished. Current state: {}", QueryStateName(e.state))));
+  if (e.state != QueryState::kSucceeded)
+    return std::unexpected(Error::InvalidRequest(
+        fmt::format("Query did not succeed. Current state: {}. {}", QueryStateName(e.state), e.reason)));
+  return it->second;
+}
+
+Result<std::string> QueryService::ReadFileOf(const QueryExecution& execution) {
+  auto where = SplitS3(execution.ResultLocation());  // Start accepts only s3:// output locations
+  return store_->Get(where->first, where->second);
+}
+
+Result<QueryService::ResultFile> QueryService::ReadResultFile(std::string_view id) {
+  LAKEBOX_ASSIGN_OR_RETURN(Entry entry, SucceededEntry(id));
+  LAKEBOX_ASSIGN_OR_RETURN(std::string contents, ReadFileOf(entry.execution));
+  std::string location = entry.execution.ResultLocation();
+  return ResultFile{.name = location.substr(location.rfind('/') + 1), .contents = std::move(contents)};
+}
+
 Result<std::shared_ptr<const QueryResult>> QueryService::Results(std::string_view id) {
-  QueryExecution execution;
-  {
-    std::lock_guard lock(mu_);
-    auto it = entries_.find(id);
-    if (it == entries_.end())
-      return std::unexpected(Error::InvalidRequest(fmt::format("QueryExecution {} was not found", id)));
-    const QueryExecution& e = it->second.execution;
-    if (e.state == QueryState::kQueued || e.state == QueryState::kRunning)
-      return std::unexpected(Error::InvalidRequest(
-          fmt::format("Query has not yet finished. Current state: {}", QueryStateName(e.state))));
-    if (e.state != QueryState::kSucceeded)
-      return std::unexpected(Error::InvalidRequest(
-          fmt::format("Query did not succeed. Current state: {}. {}", QueryStateName(e.state), e.reason)));
-    if (it->second.result) return it->second.result;
-    execution = e;
-  }
+  LAKEBOX_ASSIGN_OR_RETURN(Entry entry, SucceededEntry(id));
+  if (entry.result) return entry.result;
   // From before a reopen: read the result file back.
-  auto where = SplitS3(execution.ResultLocation());
-  LAKEBOX_ASSIGN_OR_RETURN(std::string csv, store_->Get(where->first, where->second));
+  const QueryExecution& execution = entry.execution;
+  LAKEBOX_ASSIGN_OR_RETURN(std::string csv, ReadFileOf(execution));
   auto result = std::make_shared<QueryResult>();
   result->column_names = execution.column_names;
   result->column_types = execution.column_types;

@@ -135,6 +135,13 @@ class QueryService {
   Result<QueryExecution> Get(std::string_view id) const;
   // The rows of a SUCCEEDED execution (column names and types, cells; no header row).
   Result<std::shared_ptr<const QueryResult>> Results(std::string_view id);
+  // A SUCCEEDED execution's result file as written: its name ("<id>.csv", or "<id>.txt" for a
+  // UTILITY statement) and contents. Errors as Results; the store's when the file cannot be read.
+  struct ResultFile {
+    std::string name;
+    std::string contents;
+  };
+  Result<ResultFile> ReadResultFile(std::string_view id);
   // Ids of `work_group`'s executions, newest first.
   std::vector<std::string> List(std::string_view work_group) const;
   // Cancels a QUEUED or RUNNING execution; Ok without change for a finished one.
@@ -154,6 +161,11 @@ class QueryService {
 
   void Work();
   void Run(const std::string& id);
+  // The entry of `id` if its execution SUCCEEDED; InvalidRequest otherwise (unknown id, not
+  // finished, or failed), with Athena's messages.
+  Result<Entry> SucceededEntry(std::string_view id) const;
+  // The contents of the execution's result file, through the ObjectStore.
+  Result<std::string> ReadFileOf(const QueryExecution& execution);
   // Writes the .csv and .csv.metadata of a finished execution.
   Status WriteResultFiles(const QueryExecution& execution, const QueryResult& result);
   // Appends the record to the history and fsyncs it. With mu_ held (it orders the appends).

@@ -7,7 +7,6 @@
 
 #include "dashboard/dashboard_service.h"
 #include "query/query_service.h"
-#include "storage/object_store.h"
 
 namespace lakebox::server {
 namespace {
@@ -158,7 +157,7 @@ std::optional<HttpResponse> NativeApi::Handle(HttpRequest& request) {
     } else {
       response = Dashboards(path.substr(kDashboardsPath.size()));
     }
-  } else if (web_.queries && web_.store && path.starts_with(kQueriesPrefix) && path.ends_with(kResultsSuffix) &&
+  } else if (web_.queries && path.starts_with(kQueriesPrefix) && path.ends_with(kResultsSuffix) &&
              path.size() > kQueriesPrefix.size() + kResultsSuffix.size()) {
     std::string_view id =
         path.substr(kQueriesPrefix.size(), path.size() - kQueriesPrefix.size() - kResultsSuffix.size());
@@ -204,27 +203,12 @@ std::optional<HttpResponse> NativeApi::Dashboards(std::string_view rest) {
 }
 
 HttpResponse NativeApi::ResultFile(std::string_view query_id) {
-  Result<query::QueryExecution> execution = web_.queries->Get(query_id);
-  if (!execution) return ErrorResponse(execution.error());
-  if (execution->state != query::QueryState::kSucceeded)
-    return ErrorResponse(Error::InvalidRequest(fmt::format(
-        "QueryExecution {} is {}: only a SUCCEEDED query has a result file", query_id,
-        query::QueryStateName(execution->state))));
-  std::string location = execution->ResultLocation();
-  // The query service only accepts output locations s3://bucket/prefix/.
-  constexpr std::string_view kScheme = "s3://";
-  std::string_view object = std::string_view(location).substr(location.starts_with(kScheme) ? kScheme.size() : 0);
-  size_t slash = object.find('/');
-  if (!location.starts_with(kScheme) || slash == 0 || slash == std::string_view::npos)
-    return ErrorResponse(Error::Internal(fmt::format("result location {} is not s3://bucket/key", location)));
-  Result<std::string> file = web_.store->Get(object.substr(0, slash), object.substr(slash + 1));
-  if (!file) return ErrorResponse(file.error().WithContext(fmt::format("reading {}", location)));
-  bool csv = location.ends_with(".csv");
+  Result<query::QueryService::ResultFile> file = web_.queries->ReadResultFile(query_id);
+  if (!file) return ErrorResponse(file.error());
   HttpResponse response;
-  response.content_type = csv ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8";
-  response.body = *std::move(file);
-  response.headers.emplace_back("Content-Disposition",
-                                fmt::format("attachment; filename=\"{}.{}\"", query_id, csv ? "csv" : "txt"));
+  response.content_type = file->name.ends_with(".csv") ? "text/csv; charset=utf-8" : "text/plain; charset=utf-8";
+  response.body = std::move(file->contents);
+  response.headers.emplace_back("Content-Disposition", fmt::format("attachment; filename=\"{}\"", file->name));
   return response;
 }
 

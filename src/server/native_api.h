@@ -26,8 +26,8 @@
 //                                    engine's message when its SQL fails, ResourceNotFoundException
 //                                    for an unknown dashboard or dataset.
 //   GET  /v1/queries/{id}/results.csv
-//                                    an Athena execution's result file, read through the object
-//                                    store (text/csv, or text/plain for the .txt of a SHOW/DESCRIBE/
+//                                    an Athena execution's result file (QueryService::ReadResultFile:
+//                                    text/csv, or text/plain for the .txt of a SHOW/DESCRIBE/
 //                                    EXPLAIN), Content-Disposition: attachment; filename="<id>.csv";
 //                                    InvalidRequestException for an unknown id or an execution
 //                                    that did not succeed.
@@ -61,9 +61,6 @@ class DashboardService;
 namespace lakebox::query {
 class QueryService;
 }
-namespace lakebox::storage {
-class ObjectStore;
-}
 
 namespace lakebox::server {
 
@@ -77,10 +74,8 @@ struct StaticFile {
 // What the web UI's endpoints read; each may be null (or empty), which leaves its paths unknown.
 struct NativeWebSources {
   dashboard::DashboardService* dashboards = nullptr;
-  // results.csv needs both: the execution from `queries`, its file from `store` (the store the
-  // query service writes results with).
+  // GET /v1/queries/{id}/results.csv: an execution's result file.
   query::QueryService* queries = nullptr;
-  storage::ObjectStore* store = nullptr;
   // The file for a GET path no other endpoint takes, or nullopt.
   std::function<std::optional<StaticFile>(std::string_view path)> static_files;
 };

@@ -129,7 +129,6 @@ class Server::Impl {
                                             metrics::Registry::Global(),
                                             NativeWebSources{.dashboards = services.dashboards,
                                                              .queries = services.queries,
-                                                             .store = services.store,
                                                              .static_files = services.static_files})),
         acceptor_(io_) {
     router_.AddAwsService(std::make_unique<FirehoseApi>(services.ingest));

@@ -77,9 +77,6 @@ struct Services {
   std::function<Status(std::string_view task)> run_task;
   // GET /v1/dashboards/...: the dashboards and their datasets; without it the paths are unknown.
   dashboard::DashboardService* dashboards = nullptr;
-  // The object store `queries` writes its result files with: GET /v1/queries/{id}/results.csv
-  // reads them through it (served only when both are given).
-  storage::ObjectStore* store = nullptr;
   // The file for a GET path no endpoint takes (the embedded web UI: "/" is its index.html), or
   // nullopt (a 404). Without it such paths are 404s.
   std::function<std::optional<StaticFile>(std::string_view path)> static_files;
